@@ -1,0 +1,2 @@
+export { TidemarkError, isTidemarkError, errorCodes, toError, describeError } from './tidemark-error.js';
+export type { ErrorCode, TidemarkErrorOptions } from './tidemark-error.js';
