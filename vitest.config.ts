@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages from source through this export condition, so a
 // test run never depends on a stale dist/. Plain `node` ignores it and loads dist/.
-const sourceConditions = ['@tidemark/source', 'import', 'module', 'node', 'default'];
+const sourceConditions = ['@tidemark/source', 'node', 'import', 'default'];
 
 const resolve = { conditions: sourceConditions };
 

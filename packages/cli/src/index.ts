@@ -1,1 +1,2 @@
-export {};
+export { runCli, commands, topLevelHelp } from './run.js';
+export type { Command, CommandContext, ParsedArgs } from './command.js';

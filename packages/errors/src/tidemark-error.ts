@@ -86,7 +86,11 @@ export class TidemarkError extends Error {
 }
 
 export function isTidemarkError(value: unknown): value is TidemarkError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
 }
 
 /** Normalises anything thrown into an Error, so callers can rely on `.message`. */

@@ -1,1 +1,33 @@
-export {};
+export { createKafkaClient } from './client.js';
+export type { KafkaClient, KafkaDeps } from './client.js';
+export { KafkaSettingsSchema, silentLogger } from './settings.js';
+export type { KafkaSettings, KafkaLogger } from './settings.js';
+export { toKafkaError } from './errors.js';
+export { ensureTopics, deleteTopics, TopicSpecSchema } from './topics.js';
+export type { TopicSpec, EnsureTopicsResult } from './topics.js';
+export { createTransactionalProducer, createProducer } from './producer.js';
+export type {
+  TransactionalProducer,
+  TransactionalProducerOptions,
+  TransactionScope,
+  PlainProducer,
+} from './producer.js';
+export { createConsumer } from './consumer.js';
+export type {
+  ConsumerOptions,
+  EachMessageOptions,
+  MessageHandler,
+  BatchContext,
+  TidemarkConsumer,
+} from './consumer.js';
+export {
+  createDeadLetterPublisher,
+  readDeadLetterInfo,
+  deadLetterHeaders,
+  DeadLetterInfoSchema,
+} from './dead-letter.js';
+export type { DeadLetterPublisher, DeadLetterInfo } from './dead-letter.js';
+export { headerValue, headersToStrings } from './messages.js';
+export type { OutgoingMessage, ConsumedMessage } from './messages.js';
+export { onShutdownSignal } from './shutdown.js';
+export type { ShutdownOptions } from './shutdown.js';

@@ -1,0 +1,60 @@
+// kafkajs is CommonJS: under plain `node` only the default import works (named imports
+// type-check and pass in vitest, then crash at run time). Destructure from the default.
+import kafkajs from 'kafkajs';
+import type { Kafka, LogEntry, SASLOptions } from 'kafkajs';
+import {
+  KafkaSettingsSchema,
+  silentLogger,
+  type KafkaLogger,
+  type KafkaSettings,
+  type ResolvedKafkaSettings,
+} from './settings.js';
+
+const { Kafka: KafkaClass, logLevel } = kafkajs;
+
+export interface KafkaDeps {
+  logger?: KafkaLogger;
+}
+
+/**
+ * The one kafkajs instance of a process, with its settings. Producers, consumers and
+ * the admin client of @tidemark/kafka are made from it.
+ */
+export interface KafkaClient {
+  readonly kafka: Kafka;
+  readonly settings: ResolvedKafkaSettings;
+  readonly logger: KafkaLogger;
+}
+
+export function createKafkaClient(settings: KafkaSettings, deps: KafkaDeps = {}): KafkaClient {
+  const resolved = KafkaSettingsSchema.parse(settings);
+  const logger = deps.logger ?? silentLogger;
+  const kafka = new KafkaClass({
+    clientId: resolved.clientId,
+    brokers: resolved.brokers,
+    ssl: resolved.ssl,
+    sasl: toSasl(resolved.sasl),
+    connectionTimeout: resolved.connectionTimeoutMs,
+    requestTimeout: resolved.requestTimeoutMs,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafkaEntry(logger, entry),
+  });
+  return { kafka, settings: resolved, logger };
+}
+
+function toSasl(sasl: ResolvedKafkaSettings['sasl']): SASLOptions | undefined {
+  if (sasl === undefined) return undefined;
+  const password =
+    typeof sasl.password === 'string' ? sasl.password : (sasl.password?.reveal() ?? '');
+  return { mechanism: sasl.mechanism, username: sasl.username, password };
+}
+
+// kafkajs log entries carry broker names, topics and error text, never credentials.
+function logKafkaEntry(logger: KafkaLogger, entry: LogEntry): void {
+  const { message, ...fields } = entry.log;
+  const line = `kafkajs ${entry.namespace}: ${message}`;
+  if (entry.level === logLevel.ERROR) logger.error(line, fields);
+  else if (entry.level === logLevel.WARN) logger.warn(line, fields);
+  else if (entry.level === logLevel.INFO) logger.info(line, fields);
+  else logger.debug(line, fields);
+}
