@@ -19,7 +19,10 @@ describe('tidemark under plain node', () => {
   });
 
   it('checks the real broker and S3 server with `tidemark status`', async () => {
-    const { stdout } = await run(process.execPath, [bin, 'status'], { env: process.env, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [bin, 'status'], {
+      env: process.env,
+      timeout: 60_000,
+    });
     expect(stdout).toMatch(/^Kafka ready at 127\.0\.0\.1:\d+$/m);
     expect(stdout).toMatch(/^S3 ready at http:\/\/127\.0\.0\.1:\d+ \(bucket [\w-]+\)$/m);
   });

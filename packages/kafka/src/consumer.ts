@@ -24,6 +24,12 @@ export interface ConsumerOptions {
   metadataMaxAgeMs?: number;
   /** Partitions handled at once; each partition stays in order. Default 1. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Called after every (re)join of the group with this member's assignment, topic →
+   * partitions. After a rebalance every assigned partition resumes from its committed
+   * offset, so a buffering sink drops what it held uncommitted when this fires.
+   */
+  onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
 }
 
 export interface EachMessageOptions {
@@ -85,6 +91,12 @@ export async function createConsumer(
     allowAutoTopicCreation: false,
   });
   const stopping = new AbortController();
+  const { onAssignment } = options;
+  if (onAssignment !== undefined) {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      onAssignment(event.payload.memberAssignment);
+    });
+  }
   try {
     await consumer.connect();
     await consumer.subscribe({

@@ -31,3 +31,5 @@ export { headerValue, headersToStrings } from './messages.js';
 export type { OutgoingMessage, ConsumedMessage } from './messages.js';
 export { onShutdownSignal } from './shutdown.js';
 export type { ShutdownOptions } from './shutdown.js';
+export { eventToMessage, messageToEvent } from './cloud-events.js';
+export type { ReceivedEvent } from './cloud-events.js';

@@ -11,6 +11,7 @@ export {
   extractFromKafkaHeaders,
   injectHttpHeaders,
   injectKafkaHeaders,
+  traceIdsOf,
 } from './trace-context.js';
 export type { IncomingHttpHeaderCarrier, KafkaHeaders } from './trace-context.js';
 export {

@@ -3,7 +3,14 @@
  * HTTP headers and Kafka record headers. Header names are the spec's lower-case `traceparent`
  * and `tracestate`.
  */
-import { context, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -110,4 +117,11 @@ export function injectKafkaHeaders(
  */
 export function extractFromKafkaHeaders(headers: KafkaHeaders): Context {
   return propagator.extract(context.active(), headers, kafkaGetter);
+}
+
+/** The trace and span id a context carries (from a span or an extracted remote parent), if any. */
+export function traceIdsOf(ctx: Context): { traceId: string; spanId: string } | undefined {
+  const spanContext = trace.getSpanContext(ctx);
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
 }
