@@ -1,6 +1,6 @@
 export { loadConfig } from './load-config.js';
 export type { Env } from './load-config.js';
-export { Secret, redact, isSecretName } from './secret.js';
+export { Secret } from './secret.js';
 export {
   envString,
   envInt,

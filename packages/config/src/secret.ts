@@ -30,25 +30,3 @@ export class Secret {
     return redacted;
   }
 }
-
-const secretKeyPattern = /pass(word)?|secret|token|authorization|api[-_]?key|credential|sasl/i;
-
-/** True for a config or header name whose value must not be shown. */
-export function isSecretName(name: string): boolean {
-  return secretKeyPattern.test(name);
-}
-
-/**
- * A copy of a plain value with secrets replaced: Secret instances and values under
- * secret-looking keys, at any depth. For printing config and error details.
- */
-export function redact(value: unknown, depth = 0): unknown {
-  if (value instanceof Secret) return redacted;
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSecretName(key) && inner !== undefined ? redacted : redact(inner, depth + 1);
-  }
-  return out;
-}

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TidemarkError } from '@tidemark/errors';
 import { withCorrelationId } from './correlation.js';
 import { createLogger, type LoggerOptions } from './logger.js';
+import { redact } from './redact.js';
 import { createTestTracing } from './test-tracing.js';
 
 function capture(options: Partial<LoggerOptions> = {}) {
@@ -168,5 +169,12 @@ describe('createLogger', () => {
       set: [1],
       map: { token: '[redacted]', n: 1 },
     });
+  });
+});
+
+describe('redact and objects that print themselves', () => {
+  it('uses toJSON, so a config Secret under an innocent key stays hidden', () => {
+    const secretLike = { value: 'hunter2', toJSON: () => '[redacted]' };
+    expect(redact({ upstream: secretLike })).toEqual({ upstream: '[redacted]' });
   });
 });

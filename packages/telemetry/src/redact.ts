@@ -4,7 +4,7 @@
 import { describeError, isTidemarkError } from '@tidemark/errors';
 
 /** Keys whose values are never logged, at any depth. */
-export const SECRET_KEY_PATTERN = /pass(word)?|secret|token|authorization|api[-_]?key|credential/i;
+export const SECRET_KEY_PATTERN = /pass(word)?|secret|token|authorization|api[-_]?key|credential|sasl/i;
 
 /** What a secret value is replaced with. */
 export const REDACTED = '[redacted]';
@@ -50,6 +50,8 @@ function copy(value: unknown, depth: number, ancestors: Set<object>): unknown {
     if (value instanceof Error) return copyError(value, depth, ancestors);
     if (Array.isArray(value)) return value.map((item) => copy(item, depth + 1, ancestors));
     if (value instanceof Set) return [...value].map((item) => copy(item, depth + 1, ancestors));
+    // Objects that choose their own printed form (a config Secret prints "[redacted]").
+    if (hasToJson(value)) return copy(value.toJSON(), depth + 1, ancestors);
     const entries: Iterable<[unknown, unknown]> =
       value instanceof Map ? value.entries() : Object.entries(value);
     const out: Record<string, unknown> = {};
@@ -76,4 +78,8 @@ function copyError(error: Error, depth: number, ancestors: Set<object>): Record<
     if (error.retryAfterMs !== undefined) out['retryAfterMs'] = error.retryAfterMs;
   }
   return out;
+}
+
+function hasToJson(value: object): value is { toJSON(): unknown } {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function';
 }
