@@ -2,9 +2,9 @@
 // type-check and pass in vitest, then crash at run time). Destructure from the default.
 import kafkajs from 'kafkajs';
 import type { Kafka, LogEntry, SASLOptions } from 'kafkajs';
+import { silentLogger } from '@tidemark/telemetry';
 import {
   KafkaSettingsSchema,
-  silentLogger,
   type KafkaLogger,
   type KafkaSettings,
   type ResolvedKafkaSettings,

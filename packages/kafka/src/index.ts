@@ -1,6 +1,6 @@
 export { createKafkaClient } from './client.js';
 export type { KafkaClient, KafkaDeps } from './client.js';
-export { KafkaSettingsSchema, silentLogger } from './settings.js';
+export { KafkaSettingsSchema } from './settings.js';
 export type { KafkaSettings, KafkaLogger } from './settings.js';
 export { toKafkaError } from './errors.js';
 export { ensureTopics, deleteTopics, TopicSpecSchema } from './topics.js';

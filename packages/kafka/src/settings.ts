@@ -1,3 +1,4 @@
+import type { Logger } from '@tidemark/telemetry';
 import { z } from 'zod';
 
 /** Connection settings, usually from `kafkaSettingsFromEnv` of @tidemark/config. */
@@ -22,17 +23,5 @@ export const KafkaSettingsSchema = z.object({
 export type KafkaSettings = z.input<typeof KafkaSettingsSchema>;
 export type ResolvedKafkaSettings = z.output<typeof KafkaSettingsSchema>;
 
-/** Structured logger shape that Tidemark's telemetry logger satisfies. */
-export interface KafkaLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLogger: KafkaLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+/** Tidemark's structured logger (from @tidemark/telemetry). */
+export type KafkaLogger = Logger;
