@@ -4,7 +4,8 @@
 import { describeError, isTidemarkError } from '@tidemark/errors';
 
 /** Keys whose values are never logged, at any depth. */
-export const SECRET_KEY_PATTERN = /pass(word)?|secret|token|authorization|api[-_]?key|credential|sasl/i;
+export const SECRET_KEY_PATTERN =
+  /pass(word)?|secret|token|authorization|api[-_]?key|credential|sasl/i;
 
 /** What a secret value is replaced with. */
 export const REDACTED = '[redacted]';
