@@ -16,6 +16,7 @@ export default defineConfig({
         ssr: { resolve: { conditions: sourceConditions } },
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
           environment: 'node',
         },
@@ -25,6 +26,7 @@ export default defineConfig({
         ssr: { resolve: { conditions: sourceConditions } },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/setup/infra.ts'],
           testTimeout: 60_000,
@@ -36,6 +38,7 @@ export default defineConfig({
       {
         test: {
           name: 'smoke',
+          sequence: { groupOrder: 2 },
           include: ['test/smoke/**/*.test.ts'],
           globalSetup: ['test/setup/infra.ts'],
           testTimeout: 60_000,
