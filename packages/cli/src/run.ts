@@ -1,3 +1,4 @@
+import { archiveCommand } from './commands/archive-command.js';
 import { downCommand } from './commands/down.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
@@ -10,7 +11,7 @@ import {
 } from './command.js';
 
 /** Every command of the `tidemark` CLI. Later issues add theirs here. */
-export const commands: readonly Command[] = [upCommand, downCommand, statusCommand];
+export const commands: readonly Command[] = [upCommand, downCommand, statusCommand, archiveCommand];
 
 export function topLevelHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

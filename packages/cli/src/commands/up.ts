@@ -1,8 +1,11 @@
-import { localStack } from '@tidemark/config';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { localStack, localStackServiceEnv } from '@tidemark/config';
 import { describeError } from '@tidemark/errors';
 import { checkKafka, checkS3 } from '../checks.js';
 import type { Command } from '../command.js';
-import { runInfra, type InfraPart } from '../infra.js';
+import { infraDir, runInfra, type InfraPart } from '../infra.js';
+import { startChild, type ManagedChild } from '@tidemark/ops';
 
 const parts: readonly InfraPart[] = ['kafka', 's3'];
 
@@ -24,12 +27,36 @@ export const upCommand: Command = {
       out('--keep: leaving it running; stop it with `tidemark down`');
       return 0;
     }
+    // The services of the stack, as child processes under plain node with the stack's env.
+    const root = dirname(infraDir());
+    const services: ManagedChild[] = [];
+    for (const name of ['sink-s3-archive']) {
+      const main = join(root, 'services', name, 'dist', 'main.js');
+      if (!existsSync(main)) {
+        out(`[${name}] not built (${main} missing): run npm run build; starting without it`);
+        continue;
+      }
+      const child = startChild({
+        name,
+        command: process.execPath,
+        args: [main],
+        env: { ...env, ...localStackServiceEnv(stack) },
+        onLine: out,
+      });
+      child.exited.then(
+        (code) => out(`[${name}] exited (${code ?? 'signal'})`),
+        (error: unknown) => out(`[${name}] ${describeError(error)}`),
+      );
+      services.push(child);
+    }
     out('press Ctrl-C to stop');
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
     out('stopping ...');
+    // Services first, so they drain while Kafka and S3 are still there.
+    await Promise.all(services.map((child) => child.stop()));
     const stopped = await Promise.allSettled(
       parts.map((part) => runInfra(part, 'stop', { env, onLine: out })),
     );

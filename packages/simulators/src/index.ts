@@ -1,0 +1,7 @@
+/**
+ * @tidemark/simulators: faithful HTTP stand-ins for the source systems, for tests,
+ * benchmarks and the local demo. `core` is the system-independent framework; each system
+ * lives in its own folder.
+ */
+export * from './core/index.js';
+export * from './zeyos/index.js';

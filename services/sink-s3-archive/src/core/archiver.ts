@@ -1,0 +1,291 @@
+import {
+  backoffDelayMs,
+  describeError,
+  isTidemarkError,
+  sleep,
+  type BackoffPolicy,
+} from '@tidemark/errors';
+import { PartitionFile, type ClosedFile, type RotationSettings } from './files.js';
+import { gzipDeterministic } from './gzip.js';
+import { encodeRecord, type ArchiveInput } from './record.js';
+
+/** Where objects go. Throws a TidemarkError; `retryable` says whether trying again may help. */
+export interface ObjectStore {
+  put(key: string, body: Buffer): Promise<void>;
+}
+
+/** Commits the next offset to read of one partition, once its objects are durable. */
+export interface OffsetCommitter {
+  commit(topic: string, partition: number, nextOffset: string): Promise<void>;
+}
+
+/** What the archiver reports; metrics and logs hang off it. All optional. */
+export interface ArchiverObserver {
+  objectWritten?(file: ClosedFile, info: { compressedBytes: number; uploadMs: number }): void;
+  uploadFailed?(file: ClosedFile, error: unknown, attempt: number): void;
+  committed?(topic: string, partition: number, nextOffset: string): void;
+  commitFailed?(topic: string, partition: number, error: unknown): void;
+  bufferedBytes?(bytes: number): void;
+  /** A file was abandoned after a rebalance: its next owner writes it again. */
+  abandoned?(file: ClosedFile): void;
+}
+
+export interface ArchiverSettings extends RotationSettings {
+  /** Key prefix. */
+  prefix: string;
+  /** Idle flush: an open object whose first record is this old is written anyway. Default 60 000 ms. */
+  maxFileAgeMs: number;
+  /**
+   * Uncompressed and compressed bytes held in memory (open objects plus objects waiting for
+   * upload). At the limit the consumer handler waits, which pauses consumption. Default 256 MiB.
+   */
+  maxBufferedBytes: number;
+  /** Default 6. */
+  gzipLevel: number;
+  /** Backoff between upload attempts; uploads are retried until they succeed. */
+  retry?: BackoffPolicy;
+}
+
+/** The consumer's controls during one batch. */
+export interface BatchControl {
+  heartbeat(): Promise<void>;
+  isActive(): boolean;
+}
+
+export interface Archiver {
+  /**
+   * Takes one batch of one partition (records in offset order). Waits while the memory budget
+   * is used up (heartbeating), then adds every record; never adds part of a batch.
+   */
+  accept(
+    batch: { topic: string; partition: number; messages: readonly ArchiveInput[] },
+    control: BatchControl,
+  ): Promise<void>;
+  /**
+   * The group was (re)joined: every partition resumes from its committed offset, so whatever
+   * is not yet committed is dropped here and will be read again.
+   */
+  reset(): void;
+  /** Runs the idle flush; call about once a second. */
+  tick(nowMs: number): void;
+  /** Bytes currently held. */
+  bufferedBytes(): number;
+  /** Last committed next-offset per `topic:partition`, for lag. */
+  committedOffsets(): ReadonlyMap<string, { topic: string; partition: number; offset: string }>;
+  /**
+   * Stops taking records, finishes the uploads of closed objects (and their commits), drops the
+   * open ones (their records are read again on the next start). `abort` cuts retries short.
+   */
+  drain(abort?: AbortSignal): Promise<void>;
+}
+
+interface PartitionState {
+  file: PartitionFile;
+  /** Uploads of this partition, one after another: at most one uncommitted object at a time. */
+  chain: Promise<void>;
+  /** Files closed but whose upload has not started; dropped on reset. */
+  queued: Set<ClosedFile>;
+}
+
+export interface ArchiverDeps {
+  store: ObjectStore;
+  committer: OffsetCommitter;
+  observer?: ArchiverObserver;
+  /** Default Date.now; only the idle flush and latency figures use it. */
+  now?: () => number;
+}
+
+/**
+ * The archive's core loop, free of sockets. Exactly-once rests on three rules:
+ * 1. a partition's objects are uploaded and committed strictly one after another, so at most one
+ *    object per partition is ever written but not committed, and its key is derived from the
+ *    first offset after the committed one — a re-read writes the same key again;
+ * 2. the offset after an object is committed only once the object is durable;
+ * 3. after a rebalance nothing uncommitted is kept (the partition is re-read from its committed
+ *    offset), and an upload that started before it may finish but does not commit.
+ */
+export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): Archiver {
+  const now = deps.now ?? Date.now;
+  const observer = deps.observer ?? {};
+  const partitions = new Map<string, PartitionState>();
+  const committed = new Map<string, { topic: string; partition: number; offset: string }>();
+  let buffered = 0;
+  let epoch = 0;
+  let draining = false;
+  const internalAbort = new AbortController();
+  let released: (() => void) | undefined;
+
+  const changeBuffered = (delta: number) => {
+    buffered += delta;
+    observer.bufferedBytes?.(buffered);
+    if (delta < 0) {
+      released?.();
+      released = undefined;
+    }
+  };
+  const waitForRelease = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      released = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const stateOf = (topic: string, partition: number): PartitionState => {
+    const id = `${topic}:${partition}`;
+    let state = partitions.get(id);
+    if (state === undefined) {
+      state = {
+        file: new PartitionFile(topic, partition, settings.prefix, settings),
+        chain: Promise.resolve(),
+        queued: new Set(),
+      };
+      partitions.set(id, state);
+    }
+    return state;
+  };
+
+  const enqueue = (state: PartitionState, file: ClosedFile) => {
+    const fileEpoch = epoch;
+    state.queued.add(file);
+    // Compression starts at once (thread pool); the upload waits for the previous one.
+    const compressed = gzipDeterministic(file.lines, settings.gzipLevel);
+    compressed.catch(() => undefined);
+    state.chain = state.chain.then(async () => {
+      if (!state.queued.delete(file)) return; // dropped by a reset while waiting
+      let body: Buffer;
+      try {
+        body = await compressed;
+      } catch (error) {
+        // zlib failing on a buffer is a bug, not a condition to retry around.
+        observer.uploadFailed?.(file, error, 0);
+        changeBuffered(-file.bytes);
+        throw error;
+      }
+      changeBuffered(body.length);
+      try {
+        await upload(file, body, fileEpoch);
+      } finally {
+        changeBuffered(-file.bytes - body.length);
+      }
+    });
+    // A failed link must not break the chain for later files.
+    state.chain = state.chain.catch(() => undefined);
+  };
+
+  const upload = async (file: ClosedFile, body: Buffer, fileEpoch: number) => {
+    for (let attempt = 1; ; attempt++) {
+      // Never start a write for an epoch that is over: the partition may belong to another
+      // instance by now, which writes this key itself.
+      if (fileEpoch !== epoch || internalAbort.signal.aborted) {
+        observer.abandoned?.(file);
+        return;
+      }
+      const started = now();
+      try {
+        await deps.store.put(file.key, body);
+        observer.objectWritten?.(file, { compressedBytes: body.length, uploadMs: now() - started });
+        break;
+      } catch (error) {
+        observer.uploadFailed?.(file, error, attempt);
+        const retryAfter = isTidemarkError(error) ? error.retryAfterMs : undefined;
+        await sleep(
+          backoffDelayMs(attempt, settings.retry, Math.random, retryAfter),
+          internalAbort.signal,
+        );
+      }
+    }
+    if (fileEpoch !== epoch) {
+      observer.abandoned?.(file);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.committer.commit(file.topic, file.partition, file.nextOffset);
+        committed.set(`${file.topic}:${file.partition}`, {
+          topic: file.topic,
+          partition: file.partition,
+          offset: file.nextOffset,
+        });
+        observer.committed?.(file.topic, file.partition, file.nextOffset);
+        return;
+      } catch (error) {
+        observer.commitFailed?.(file.topic, file.partition, error);
+        // A rebalance makes the commit fail for good: the next owner re-reads and rewrites the
+        // same key. Only transient failures are worth another try within this epoch.
+        const retryable = isTidemarkError(error) && error.retryable;
+        if (!retryable || fileEpoch !== epoch || internalAbort.signal.aborted) return;
+        await sleep(backoffDelayMs(attempt, settings.retry), internalAbort.signal);
+      }
+    }
+  };
+
+  return {
+    async accept(batch, control) {
+      while (buffered >= settings.maxBufferedBytes && !draining) {
+        if (!control.isActive()) {
+          // Returning would let the consumer move past records that were never added.
+          throw new Error('batch abandoned while waiting for buffer space');
+        }
+        await control.heartbeat();
+        await waitForRelease(1_000);
+      }
+      // Draining: the process is about to exit; nothing taken now would be committed anyway.
+      if (draining) return;
+      if (batch.messages.length === 0) return;
+      const state = stateOf(batch.topic, batch.partition);
+      const at = now();
+      const before = state.file.bufferedBytes;
+      let closedBytes = 0;
+      for (const message of batch.messages) {
+        for (const file of state.file.append(encodeRecord(message), at)) {
+          closedBytes += file.bytes;
+          enqueue(state, file);
+        }
+      }
+      changeBuffered(state.file.bufferedBytes + closedBytes - before);
+    },
+
+    reset() {
+      epoch += 1;
+      let dropped = 0;
+      for (const state of partitions.values()) {
+        dropped += state.file.drop();
+        for (const file of state.queued) dropped += file.bytes;
+        state.queued.clear();
+      }
+      if (dropped > 0) changeBuffered(-dropped);
+    },
+
+    tick(nowMs) {
+      if (draining) return;
+      for (const state of partitions.values()) {
+        const file = state.file.flushIfOlder(nowMs, settings.maxFileAgeMs);
+        if (file !== undefined) enqueue(state, file);
+      }
+    },
+
+    bufferedBytes: () => buffered,
+    committedOffsets: () => committed,
+
+    async drain(abort) {
+      draining = true;
+      const onAbort = () => internalAbort.abort();
+      abort?.addEventListener('abort', onAbort, { once: true });
+      let dropped = 0;
+      for (const state of partitions.values()) dropped += state.file.drop();
+      if (dropped > 0) changeBuffered(-dropped);
+      try {
+        await Promise.all([...partitions.values()].map((state) => state.chain));
+      } finally {
+        abort?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+/** For log lines: an error in one short string. */
+export function errorText(error: unknown): string {
+  return describeError(error);
+}

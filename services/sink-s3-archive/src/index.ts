@@ -1,0 +1,49 @@
+export { encodeRecord } from './core/record.js';
+export type { ArchiveInput, EncodedRecord } from './core/record.js';
+export { objectKey, parseObjectKey, normalizePrefix, OBJECT_SUFFIX } from './core/keys.js';
+export type { ObjectKeyParts } from './core/keys.js';
+export { PartitionFile } from './core/files.js';
+export type { ClosedFile, RotationSettings } from './core/files.js';
+export { gzipDeterministic, gunzip } from './core/gzip.js';
+export { createArchiver } from './core/archiver.js';
+export type {
+  Archiver,
+  ArchiverDeps,
+  ArchiverObserver,
+  ArchiverSettings,
+  BatchControl,
+  ObjectStore,
+  OffsetCommitter,
+} from './core/archiver.js';
+export {
+  ArchiveLineSchema,
+  KafkaCoordinatesSchema,
+  parseLines,
+  lineTimeMs,
+  lineValue,
+  lineKey,
+  lineHeaders,
+} from './core/lines.js';
+export type { ArchiveLine } from './core/lines.js';
+export { verifyArchive } from './core/verify.js';
+export type {
+  ObjectSummary,
+  PartitionFacts,
+  PartitionReport,
+  Problem,
+  VerifyReport,
+} from './core/verify.js';
+export {
+  listArchive,
+  readArchiveObject,
+  fetchPartitionFacts,
+  verifyArchiveAgainstKafka,
+  replayArchive,
+  mapLimit,
+} from './archive-io.js';
+export type {
+  ArchiveLocation,
+  ListedArchiveObject,
+  VerifyOptions,
+  ReplayOptions,
+} from './archive-io.js';
