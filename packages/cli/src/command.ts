@@ -19,6 +19,11 @@ export interface Command {
   options: Options;
   /** Allowed positional arguments. Default 0. */
   maxPositionals?: number;
+  /**
+   * Hands every argument after the command name to `run` as positionals, unparsed, for
+   * commands that delegate to another parser (`sim <system> ...`). `--help` alone still works.
+   */
+  rawArgs?: boolean;
   run(args: ParsedArgs, context: CommandContext): Promise<number>;
 }
 
@@ -31,6 +36,11 @@ export const helpOption = { help: { type: 'boolean', short: 'h' } } as const sat
 
 /** Parses a command's arguments strictly: an unknown flag is a usage error, not ignored. */
 export function parseCommandArgs(command: Command, argv: readonly string[]): ParsedArgs {
+  if (command.rawArgs === true) {
+    const help =
+      argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'));
+    return { values: { help: help || undefined }, positionals: [...argv] };
+  }
   try {
     const parsed = parseArgs({
       args: [...argv],

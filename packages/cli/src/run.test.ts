@@ -46,6 +46,7 @@ describe('tidemark CLI', () => {
     [['launch'], /unknown command 'launch'/],
     [['up', '--bogus'], /up: .*bogus/],
     [['down', 'extra'], /down: unexpected argument 'extra'/],
+    [['sim', 'sap'], /sim: unknown system 'sap'/],
   ])('%j is a one-line usage error', async (argv, pattern) => {
     const error = await usageFailure(argv);
     expect(error.code).toBe('INPUT_INVALID');

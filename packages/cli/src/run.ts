@@ -1,5 +1,6 @@
 import { archiveCommand } from './commands/archive-command.js';
 import { downCommand } from './commands/down.js';
+import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import {
@@ -11,7 +12,13 @@ import {
 } from './command.js';
 
 /** Every command of the `tidemark` CLI. Later issues add theirs here. */
-export const commands: readonly Command[] = [upCommand, downCommand, statusCommand, archiveCommand];
+export const commands: readonly Command[] = [
+  upCommand,
+  downCommand,
+  statusCommand,
+  simCommand,
+  archiveCommand,
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

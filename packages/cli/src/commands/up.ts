@@ -9,11 +9,25 @@ import { startChild, type ManagedChild } from '@tidemark/ops';
 
 const parts: readonly InfraPart[] = ['kafka', 's3'];
 
+/**
+ * What `tidemark up` runs beside Kafka and S3, each from its build under plain node. The
+ * simulators listen on fixed ports and run a gentle workload, so the stack has changes to
+ * carry from the first minute.
+ */
+const stackServices: readonly { name: string; main: string; args: readonly string[] }[] = [
+  {
+    name: 'sim-zeyos',
+    main: 'packages/simulators/bin/zeyos.js',
+    args: ['--port', '18081', '--workload', '{"ratePerSecond":2}'],
+  },
+  { name: 'sink-s3-archive', main: 'services/sink-s3-archive/dist/main.js', args: [] },
+];
+
 export const upCommand: Command = {
   name: 'up',
   summary:
     'Starts the local stack in the foreground: Kafka and S3 (fetched from Maven Central on first use), ' +
-    'checks that each works, and stops everything on Ctrl-C.',
+    'checks that each works, starts the simulators and services, and stops everything on Ctrl-C.',
   usage: 'up [--keep]',
   options: { keep: { type: 'boolean' } },
   async run(args, { env, out, signal }) {
@@ -30,22 +44,24 @@ export const upCommand: Command = {
     // The services of the stack, as child processes under plain node with the stack's env.
     const root = dirname(infraDir());
     const services: ManagedChild[] = [];
-    for (const name of ['sink-s3-archive']) {
-      const main = join(root, 'services', name, 'dist', 'main.js');
+    for (const service of stackServices) {
+      const main = join(root, service.main);
       if (!existsSync(main)) {
-        out(`[${name}] not built (${main} missing): run npm run build; starting without it`);
+        out(
+          `[${service.name}] not built (${main} missing): run npm run build; starting without it`,
+        );
         continue;
       }
       const child = startChild({
-        name,
+        name: service.name,
         command: process.execPath,
-        args: [main],
+        args: [main, ...service.args],
         env: { ...env, ...localStackServiceEnv(stack) },
         onLine: out,
       });
       child.exited.then(
-        (code) => out(`[${name}] exited (${code ?? 'signal'})`),
-        (error: unknown) => out(`[${name}] ${describeError(error)}`),
+        (code) => out(`[${service.name}] exited (${code ?? 'signal'})`),
+        (error: unknown) => out(`[${service.name}] ${describeError(error)}`),
       );
       services.push(child);
     }
