@@ -26,8 +26,8 @@ const stackServices: readonly { name: string; main: string; args: readonly strin
 export const upCommand: Command = {
   name: 'up',
   summary:
-    'Starts the local stack in the foreground: Kafka and S3 (fetched from Maven Central on first use), ' +
-    'checks that each works, starts the simulators and services, and stops everything on Ctrl-C.',
+    'Starts the local stack in the foreground. Kafka and S3 (fetched from Maven Central on ' +
+    'first use) are checked, then the simulators and services start; Ctrl-C stops everything.',
   usage: 'up [--keep]',
   options: { keep: { type: 'boolean' } },
   async run(args, { env, out, signal }) {
