@@ -5,3 +5,4 @@
  */
 export * from './core/index.js';
 export * from './zeyos/index.js';
+export * from './tsm/index.js';

@@ -20,6 +20,9 @@ export {
 export type { FaultDecision, FaultKind, Knobs, KnobsPatch, ScriptedFault } from './faults.js';
 export { Journal } from './journal.js';
 export type { JournalOptions, JournalPage, JournalRecord } from './journal.js';
+export { KeyedRateLimiter } from './rate-limit.js';
+export { defaultMainIo } from './main-io.js';
+export type { MainIo } from './main-io.js';
 export { OrderedIndex, compareIds } from './ordered-index.js';
 export type { KeyBound, RowId } from './ordered-index.js';
 export { createRng } from './prng.js';

@@ -44,6 +44,11 @@ export interface SimServerOptions {
   maxBodyBytes?: number | undefined;
   /** Told about handler failures the client only sees as a 500. */
   onError?: ((error: unknown) => void) | undefined;
+  /**
+   * Request headers copied unchanged onto every answer of the simulated system (faults and
+   * errors included), e.g. `['x-request-id']`. Default none.
+   */
+  echoHeaders?: readonly string[] | undefined;
 }
 
 export interface SimServer {
@@ -104,8 +109,21 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     }
 
     const damage = decision?.body ?? null;
+    if (!isAdmin) answer = withEchoedHeaders(answer, request);
     write(response, answer, damage, method);
     if (!isAdmin) log(n, request, url, method, answer.status, started, decision);
+  }
+
+  function withEchoedHeaders(answer: SimResponse, request: IncomingMessage): SimResponse {
+    const echo = options.echoHeaders ?? [];
+    if (echo.length === 0) return answer;
+    const headers: Record<string, HeaderValue> = { ...answer.headers };
+    for (const name of echo) {
+      const value = request.headers[name.toLowerCase()];
+      const first = Array.isArray(value) ? value[0] : value;
+      if (first !== undefined) headers[name] = first;
+    }
+    return { ...answer, headers };
   }
 
   async function dispatch(

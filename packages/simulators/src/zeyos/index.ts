@@ -7,7 +7,6 @@ export type {
   ZeyosSimulatorOptions,
 } from './simulator.js';
 export { main as zeyosMain, ZEYOS_USAGE } from './main.js';
-export type { MainIo } from './main.js';
 export { etagOf, wireRecord, zeyosJournalEntrySchema, ZeyosInstanceDb } from './db.js';
 export type { ChangeSource, ZeyosJournalEntry, ZeyosRow } from './db.js';
 export {

@@ -2,25 +2,14 @@ import { parseArgs } from 'node:util';
 import { describeError } from '@tidemark/errors';
 import { z } from 'zod';
 import { knobsPatchSchema } from '../core/faults.js';
+import { defaultMainIo as defaultIo, type MainIo } from '../core/main-io.js';
 import {
   startZeyosSimulator,
   type ZeyosSimulator,
   type ZeyosSimulatorOptions,
 } from './simulator.js';
 
-/** Where main() writes and which signals stop it; injectable for tests. */
-export interface MainIo {
-  stdout(line: string): void;
-  stderr(line: string): void;
-  /** Emits SIGTERM/SIGINT. Default: process. */
-  signals: Pick<NodeJS.EventEmitter, 'once' | 'off'>;
-}
-
-const defaultIo: MainIo = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  signals: process,
-};
+export type { MainIo };
 
 export const ZEYOS_USAGE = `usage: tidemark sim zeyos [options]
   --port N             TCP port (default 0: a free one)
