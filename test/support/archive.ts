@@ -13,6 +13,7 @@ import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildChangeEvent, encodeEvent } from '@tidemark/events';
 import {
   createProducer,
+  createTransactionalProducer,
   ensureTopics,
   type KafkaClient,
   type OutgoingMessage,
@@ -45,27 +46,9 @@ export async function produceEvents(
       const messages: OutgoingMessage[] = [];
       for (let index = start; index < Math.min(count, start + chunk); index++) {
         const n = (options.startAt ?? 0) + index;
-        const event = buildChangeEvent(
-          {
-            op: 'update',
-            system: 'zeyos',
-            instance: 'test',
-            entityType: 'contacts',
-            entityId: String(n % 97),
-            after: { name: `Contact ${n}`, city: 'Köln', n },
-            changedAt:
-              options.changedAt?.(n) ??
-              new Date(Date.UTC(2024, 4, 1, 10, 0, 0) + n * 1000).toISOString(),
-            version: `${topic}-${n}`,
-          },
-          {
-            correlationId: `corr-${n}`,
-            traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-          },
-        );
-        const encoded = encodeEvent(event);
-        ids.push(event.id);
-        messages.push({ key: encoded.key, value: encoded.value, headers: encoded.headers });
+        const { id, message } = testEvent(topic, n, options.changedAt?.(n));
+        ids.push(id);
+        messages.push(message);
       }
       await producer.send(topic, messages);
     }
@@ -73,6 +56,79 @@ export async function produceEvents(
     await producer.close();
   }
   return ids;
+}
+
+/** Event number `n` of a test topic, as a Kafka message, with its CloudEvents id. */
+function testEvent(
+  topic: string,
+  n: number,
+  changedAt = new Date(Date.UTC(2024, 4, 1, 10, 0, 0) + n * 1000).toISOString(),
+): { id: string; message: OutgoingMessage } {
+  const event = buildChangeEvent(
+    {
+      op: 'update',
+      system: 'zeyos',
+      instance: 'test',
+      entityType: 'contacts',
+      entityId: String(n % 97),
+      after: { name: `Contact ${n}`, city: 'Köln', n },
+      changedAt,
+      version: `${topic}-${n}`,
+    },
+    {
+      correlationId: `corr-${n}`,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    },
+  );
+  const encoded = encodeEvent(event);
+  return {
+    id: event.id,
+    message: { key: encoded.key, value: encoded.value, headers: encoded.headers },
+  };
+}
+
+/**
+ * Events written the way the pollers write them: one Kafka transaction per entry of
+ * `transactions`, each spread over the topic's partitions by key; an entry with `abort` sends
+ * its events and then aborts. Returns the ids of committed and of aborted events.
+ */
+export async function produceTransactions(
+  client: KafkaClient,
+  topic: string,
+  transactions: readonly { events: number; abort?: boolean }[],
+  options: { startAt?: number; transactionalId: string },
+): Promise<{ committed: string[]; aborted: string[] }> {
+  const producer = await createTransactionalProducer(client, {
+    transactionalId: options.transactionalId,
+  });
+  const committed: string[] = [];
+  const aborted: string[] = [];
+  let n = options.startAt ?? 0;
+  try {
+    for (const transaction of transactions) {
+      const events = Array.from({ length: transaction.events }, () => testEvent(topic, n++));
+      const ids = events.map((event) => event.id);
+      const outcome = await producer
+        .transaction(async (scope) => {
+          await scope.send(
+            topic,
+            events.map((event) => event.message),
+          );
+          if (transaction.abort === true) throw new Error('abort on purpose');
+        })
+        .then(
+          () => 'committed' as const,
+          (error: unknown) => {
+            if (transaction.abort !== true) throw error;
+            return 'aborted' as const;
+          },
+        );
+      (outcome === 'committed' ? committed : aborted).push(...ids);
+    }
+  } finally {
+    await producer.close();
+  }
+  return { committed, aborted };
 }
 
 export async function createTopics(client: KafkaClient, names: readonly string[], partitions = 3) {

@@ -30,6 +30,28 @@ export interface ConsumerOptions {
    * offset, so a buffering sink drops what it held uncommitted when this fires.
    */
   onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
+  /**
+   * Called for a fetched batch of which a read_committed consumer is given no record: only
+   * transaction markers and aborted records. The position moved on to `nextOffset` without a
+   * handler call; `firstOffset` is where the batch began. Lets a buffering sink commit past
+   * such offsets when it holds nothing uncommitted.
+   */
+  onSkipped?: (skipped: {
+    topic: string;
+    partition: number;
+    firstOffset: string;
+    nextOffset: string;
+  }) => void;
+  /** Fetch sizing (kafkajs defaults: maxBytes 10 MiB, maxBytesPerPartition 1 MiB, minBytes 1, maxWaitTimeInMs 5 000). */
+  fetch?: {
+    /** Most bytes one fetch returns over all partitions. */
+    maxBytes?: number;
+    /** Most bytes one fetch returns per partition: the largest batch a handler sees. */
+    maxBytesPerPartition?: number;
+    /** The broker waits for this many bytes (or maxWaitTimeInMs) before answering. */
+    minBytes?: number;
+    maxWaitTimeInMs?: number;
+  };
 }
 
 export interface EachMessageOptions {
@@ -48,6 +70,12 @@ export interface BatchContext {
   topic: string;
   partition: number;
   messages: ConsumedMessage[];
+  /**
+   * The offset after everything this fetch covered, records filtered out by read_committed
+   * (transaction markers, aborted records) included: where the next batch starts. At least
+   * the last message's offset + 1.
+   */
+  nextOffset: string;
   /** Keeps the group membership alive during long work. */
   heartbeat(): Promise<void>;
   /** False once stop() was called or the partition was revoked: finish quickly. */
@@ -89,12 +117,30 @@ export async function createConsumer(
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     metadataMaxAge: options.metadataMaxAgeMs ?? 30_000,
     allowAutoTopicCreation: false,
+    ...(options.fetch?.maxBytes === undefined ? {} : { maxBytes: options.fetch.maxBytes }),
+    ...(options.fetch?.maxBytesPerPartition === undefined
+      ? {}
+      : { maxBytesPerPartition: options.fetch.maxBytesPerPartition }),
+    ...(options.fetch?.minBytes === undefined ? {} : { minBytes: options.fetch.minBytes }),
+    ...(options.fetch?.maxWaitTimeInMs === undefined
+      ? {}
+      : { maxWaitTimeInMs: options.fetch.maxWaitTimeInMs }),
   });
   const stopping = new AbortController();
   const { onAssignment } = options;
   if (onAssignment !== undefined) {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       onAssignment(event.payload.memberAssignment);
+    });
+  }
+  const { onSkipped } = options;
+  if (onSkipped !== undefined) {
+    // kafkajs resolves a batch that read_committed filtered to nothing by itself, without
+    // calling the handler; its instrumentation event is the one place that sees it.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
+      if (batchSize !== 0) return;
+      onSkipped({ topic, partition, firstOffset, nextOffset: nextOffset(lastOffset) });
     });
   }
   try {
@@ -171,6 +217,7 @@ export async function createConsumer(
           topic: batch.topic,
           partition: batch.partition,
           messages: batch.messages.map((raw) => toConsumed(batch.topic, batch.partition, raw)),
+          nextOffset: nextOffset(batch.lastOffset()),
           heartbeat,
           isActive: () => isRunning() && !isStale() && !stopping.signal.aborted,
         });

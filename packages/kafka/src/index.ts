@@ -13,6 +13,8 @@ export type {
   PlainProducer,
 } from './producer.js';
 export { createConsumer } from './consumer.js';
+export { committedOffsetsIn } from './probe.js';
+export type { OffsetRange, CommittedProbeOptions } from './probe.js';
 export type {
   ConsumerOptions,
   EachMessageOptions,

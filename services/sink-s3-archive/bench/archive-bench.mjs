@@ -2,7 +2,7 @@
 // topic in the same run. Each phase runs in its own node process (so peak RSS is its own), on the
 // local stack (tidemark up --keep, or infra/up). Run: npm run bench -w services/sink-s3-archive
 // Knobs: BENCH_EVENTS (default 200000), BENCH_PARTITIONS (3), BENCH_MAX_BUFFERED_BYTES (128 MiB),
-// BENCH_MAX_FILE_BYTES (32 MiB), BENCH_GZIP_LEVEL (6).
+// BENCH_MAX_FILE_BYTES (32 MiB), BENCH_GZIP_LEVEL (6), BENCH_NODE_ARGS (node flags of the phases).
 /* global process, console, setTimeout, setInterval, clearInterval, performance */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,14 @@ const stack = localStack(process.env);
 const events = Number(process.env.BENCH_EVENTS ?? 200_000);
 const partitions = Number(process.env.BENCH_PARTITIONS ?? 3);
 const mib = 1024 * 1024;
+/** The sink's fetch defaults (src/config.ts); BENCH_FETCH=kafkajs for kafkajs's own. */
+const fetch =
+  process.env.BENCH_FETCH === 'kafkajs'
+    ? {}
+    : {
+        maxBytesPerPartition: Number(process.env.BENCH_FETCH_PARTITION_BYTES ?? 4 * 1024 * 1024),
+        maxBytes: Number(process.env.BENCH_FETCH_BYTES ?? 16 * 1024 * 1024),
+      };
 const settings = {
   prefix: `bench/${randomUUID().slice(0, 8)}`,
   maxRecords: 100_000,
@@ -88,6 +96,8 @@ async function phase(kind, topic) {
     groupId: `bench-${kind}-${randomUUID().slice(0, 8)}`,
     topics: [topic],
     partitionsConsumedConcurrently: partitions,
+    // The same fetch sizing in both phases, so the baseline is the same consumer.
+    fetch,
   });
   let started;
   let done;
@@ -153,9 +163,15 @@ async function phase(kind, topic) {
 
 function runChild(kind, topic) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), kind, topic], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", goes to the phase processes.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, fileURLToPath(import.meta.url), kind, topic],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.once('exit', (code) =>
@@ -182,7 +198,7 @@ if (kind === 'consume' || kind === 'archive') {
     );
     const consume = await runChild('consume', topic);
     const archive = await runChild('archive', topic);
-    console.log(JSON.stringify({ settings, consume, archive }, null, 2));
+    console.log(JSON.stringify({ settings, fetch, consume, archive }, null, 2));
     console.log(
       `archive: ${archive.eventsPerSecond} events/s, peak RSS ${archive.peakRssMiB} MiB | plain consume: ${consume.eventsPerSecond} events/s, peak RSS ${consume.peakRssMiB} MiB | ratio ${(archive.eventsPerSecond / consume.eventsPerSecond).toFixed(2)}`,
     );

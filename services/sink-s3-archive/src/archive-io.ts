@@ -4,7 +4,13 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { TidemarkError } from '@tidemark/errors';
-import type { KafkaClient, OutgoingMessage, PlainProducer } from '@tidemark/kafka';
+import {
+  committedOffsetsIn,
+  type KafkaClient,
+  type OffsetRange as KafkaOffsetRange,
+  type OutgoingMessage,
+  type PlainProducer,
+} from '@tidemark/kafka';
 import { getObjectBytes, listObjects } from '@tidemark/s3';
 import { gunzip } from './core/gzip.js';
 import { normalizePrefix, parseObjectKey, type ObjectKeyParts } from './core/keys.js';
@@ -17,6 +23,7 @@ import {
   type ArchiveLine,
 } from './core/lines.js';
 import {
+  gapsToProbe,
   verifyArchive,
   type ObjectSummary,
   type PartitionFacts,
@@ -125,6 +132,39 @@ export interface VerifyOptions {
   topicFilter?: (topic: string) => boolean;
   /** Objects read at once. Default 8. */
   concurrency?: number;
+  /**
+   * Ask Kafka about every gap (one read_committed read per partition with gaps) and accept
+   * those that hold only transaction markers and aborted records. Default true; false reports
+   * every gap.
+   */
+  probeGaps?: boolean;
+}
+
+/**
+ * Adds to `facts` what a read_committed consumer finds inside each of the `gaps`: for every
+ * partition with gaps, the ranges asked about and the offsets delivered in them (ascending).
+ */
+export async function probeGaps(
+  kafka: KafkaClient,
+  gaps: ReadonlyMap<string, readonly { from: bigint; to: bigint }[]>,
+  facts: Map<string, PartitionFacts>,
+): Promise<void> {
+  const ranges: KafkaOffsetRange[] = [];
+  for (const [id, list] of gaps) {
+    const separator = id.lastIndexOf(':');
+    const topic = id.slice(0, separator);
+    const partition = Number(id.slice(separator + 1));
+    for (const gap of list)
+      ranges.push({ topic, partition, from: gap.from.toString(), to: gap.to.toString() });
+  }
+  if (ranges.length === 0) return;
+  const delivered = await committedOffsetsIn(kafka, ranges);
+  for (const [id, list] of gaps) {
+    const offsets = (delivered.get(id) ?? [])
+      .map(BigInt)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    facts.set(id, { ...facts.get(id), probed: { ranges: list, delivered: offsets } });
+  }
 }
 
 /** Lists and reads the whole archive (or the filtered topics) and proves it against Kafka. */
@@ -157,6 +197,7 @@ export async function verifyArchiveAgainstKafka(
   });
   const topics = [...new Set(listed.map((object) => object.topic))];
   const facts = await fetchPartitionFacts(kafka, options.groupId, topics);
+  if (options.probeGaps !== false) await probeGaps(kafka, gapsToProbe(summaries, facts), facts);
   return { ...verifyArchive(summaries, facts), ids };
 }
 

@@ -25,9 +25,10 @@ export {
   lineHeaders,
 } from './core/lines.js';
 export type { ArchiveLine } from './core/lines.js';
-export { verifyArchive } from './core/verify.js';
+export { verifyArchive, gapsToProbe } from './core/verify.js';
 export type {
   ObjectSummary,
+  OffsetRange,
   PartitionFacts,
   PartitionReport,
   Problem,
@@ -37,6 +38,7 @@ export {
   listArchive,
   readArchiveObject,
   fetchPartitionFacts,
+  probeGaps,
   verifyArchiveAgainstKafka,
   replayArchive,
   mapLimit,

@@ -132,6 +132,8 @@ async function main(): Promise<void> {
         metadataMaxAgeMs: config.metadataMaxAgeMs,
         sessionTimeoutMs: config.sessionTimeoutMs,
         partitionsConsumedConcurrently: config.partitionsConcurrently,
+        fetch: config.fetch,
+        onSkipped: (skip) => archiver.skipped(skip),
         onAssignment(assignment) {
           archiver.reset();
           readiness.set('kafka', true, 'group joined');

@@ -5,7 +5,9 @@ import { archiveTarget, stringOption } from './archive-shared.js';
 /**
  * `tidemark archive verify`: reads every archive object and proves, per topic-partition, that
  * the archived offsets run without gap or overlap up to the sink group's committed offset.
- * Prints one line per partition, any problems, and counts per topic and day. Exit 1 if not clean.
+ * Offsets that hold no committed record (transaction markers, aborted records) are not gaps:
+ * each gap is read back from Kafka with a read_committed consumer and accepted only when it
+ * delivers nothing there. Prints one line per partition, any problems, and counts per topic and day. Exit 1 if not clean.
  */
 export async function runArchiveVerify(args: ParsedArgs, context: CommandContext): Promise<number> {
   const target = archiveTarget(args, context);
@@ -30,7 +32,10 @@ export async function runArchiveVerify(args: ParsedArgs, context: CommandContext
         p.firstOffset === undefined ? 'no records' : `offsets ${p.firstOffset}..${p.lastOffset}`;
       context.out(
         `  ${p.problems.length === 0 ? 'ok ' : 'BAD'} ${p.topic}[${p.partition}]: ${p.objects} objects, ${p.records} records (${p.rawRecords} raw), ${range}, committed ${p.committed ?? 'none'}` +
-          (p.uncommittedRecords > 0 ? `, ${p.uncommittedRecords} past the commit` : ''),
+          (p.uncommittedRecords > 0 ? `, ${p.uncommittedRecords} past the commit` : '') +
+          (p.skippedOffsets > 0
+            ? `, ${p.skippedOffsets} offsets without a committed record (transaction markers, aborted)`
+            : ''),
       );
       for (const problem of p.problems) context.out(`      ${JSON.stringify(problem)}`);
     }

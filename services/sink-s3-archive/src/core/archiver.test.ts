@@ -151,4 +151,94 @@ describe('archiver', () => {
     await archiver.drain();
     expect(f.commits).toEqual(['tidemark.zeyos.contacts:2@2']);
   });
+
+  describe('transactional input', () => {
+    // Records 0..2 then a commit marker at 3; records 4..6 then a marker at 7.
+    const tx = (from: number, to: number, nextOffset: number) => ({
+      ...batch(from, to),
+      nextOffset: String(nextOffset),
+    });
+    const idle = { ...settings, maxRecords: 100, maxFileAgeMs: 10 };
+
+    it('commits past a trailing marker when the partition holds nothing more', async () => {
+      const f = fakes();
+      let clock = 0;
+      const archiver = createArchiver({ ...f, now: () => clock }, idle);
+      await archiver.accept(tx(0, 3, 4), control);
+      clock = 100;
+      archiver.tick(clock);
+      await archiver.drain();
+      expect(f.commits).toEqual(['tidemark.zeyos.contacts:2@4']);
+      expect([...f.objects.keys()]).toEqual([expect.stringContaining('+00000000000000000000.')]);
+    });
+
+    it('keys the next object by the first record after the marker, however the commit fell', async () => {
+      const f = fakes();
+      let clock = 0;
+      const archiver = createArchiver({ ...f, now: () => clock }, idle);
+      await archiver.accept(tx(0, 3, 4), control);
+      clock = 100;
+      archiver.tick(clock);
+      await archiver.accept({ ...tx(4, 7, 8), messages: batch(4, 7).messages }, control);
+      clock = 200;
+      archiver.tick(clock);
+      await archiver.drain();
+      // The first commit came while 4..6 were open, so it stopped at the marker (3); either way
+      // the next object starts at the first record after it.
+      expect(f.commits).toEqual(['tidemark.zeyos.contacts:2@3', 'tidemark.zeyos.contacts:2@8']);
+      expect([...f.objects.keys()].map((key) => key.split('+').at(-1))).toEqual([
+        '00000000000000000000.jsonl.gz',
+        '00000000000000000004.jsonl.gz',
+      ]);
+    });
+
+    it('commits a skipped stretch (markers only) when nothing is held, not while an object is open', async () => {
+      const f = fakes();
+      let clock = 0;
+      const archiver = createArchiver({ ...f, now: () => clock }, idle);
+      await archiver.accept(batch(0, 3), control);
+      // A marker-only fetch while the object is open: taken along by the object's commit.
+      archiver.skipped({
+        topic: 'tidemark.zeyos.contacts',
+        partition: 2,
+        firstOffset: '3',
+        nextOffset: '4',
+      });
+      clock = 100;
+      archiver.tick(clock);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(f.commits).toEqual(['tidemark.zeyos.contacts:2@4']);
+      // Then an aborted transaction and its marker, with nothing held: committed on its own.
+      archiver.skipped({
+        topic: 'tidemark.zeyos.contacts',
+        partition: 2,
+        firstOffset: '4',
+        nextOffset: '9',
+      });
+      // A skip that does not continue from the position says nothing: ignored.
+      archiver.skipped({
+        topic: 'tidemark.zeyos.contacts',
+        partition: 2,
+        firstOffset: '20',
+        nextOffset: '22',
+      });
+      await archiver.drain();
+      expect(f.commits).toEqual(['tidemark.zeyos.contacts:2@4', 'tidemark.zeyos.contacts:2@9']);
+    });
+
+    it('forgets the position on a rebalance: a skip before the next batch commits nothing', async () => {
+      const f = fakes();
+      const archiver = createArchiver(f, idle);
+      await archiver.accept(batch(0, 3), control);
+      archiver.reset();
+      archiver.skipped({
+        topic: 'tidemark.zeyos.contacts',
+        partition: 2,
+        firstOffset: '3',
+        nextOffset: '4',
+      });
+      await archiver.drain();
+      expect(f.commits).toEqual([]);
+    });
+  });
 });

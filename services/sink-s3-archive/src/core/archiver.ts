@@ -58,9 +58,29 @@ export interface Archiver {
    * is used up (heartbeating), then adds every record; never adds part of a batch.
    */
   accept(
-    batch: { topic: string; partition: number; messages: readonly ArchiveInput[] },
+    batch: {
+      topic: string;
+      partition: number;
+      messages: readonly ArchiveInput[];
+      /**
+       * Where the next batch starts, past records read_committed filtered out (transaction
+       * markers, aborted records). Default: the last message's offset + 1.
+       */
+      nextOffset?: string;
+    },
     control: BatchControl,
   ): Promise<void>;
+  /**
+   * The consumer moved past offsets that hold no record for it (a fetch of only transaction
+   * markers or aborted records, which never reaches `accept`). When the partition holds nothing
+   * uncommitted, that position is committed, so a transactional topic's lag reaches zero.
+   */
+  skipped(skip: {
+    topic: string;
+    partition: number;
+    firstOffset: string;
+    nextOffset: string;
+  }): void;
   /**
    * The group was (re)joined: every partition resumes from its committed offset, so whatever
    * is not yet committed is dropped here and will be read again.
@@ -85,6 +105,14 @@ interface PartitionState {
   chain: Promise<void>;
   /** Files closed but whose upload has not started; dropped on reset. */
   queued: Set<ClosedFile>;
+  /**
+   * Where the consumer stands in this epoch: the offset after the last batch, filtered records
+   * included; undefined until the first batch after a reset. Every offset between the last
+   * record taken and this one holds no record a read_committed consumer sees, so committing it
+   * instead of `last record + 1` moves the next object's first offset nowhere: that is still
+   * the first record delivered after the committed offset.
+   */
+  position: bigint | undefined;
 }
 
 export interface ArchiverDeps {
@@ -140,6 +168,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
         file: new PartitionFile(topic, partition, settings.prefix, settings),
         chain: Promise.resolve(),
         queued: new Set(),
+        position: undefined,
       };
       partitions.set(id, state);
     }
@@ -165,7 +194,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       }
       changeBuffered(body.length);
       try {
-        await upload(file, body, fileEpoch);
+        await upload(state, file, body, fileEpoch);
       } finally {
         changeBuffered(-file.bytes - body.length);
       }
@@ -174,7 +203,21 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
     state.chain = state.chain.catch(() => undefined);
   };
 
-  const upload = async (file: ClosedFile, body: Buffer, fileEpoch: number) => {
+  /** The offset to commit after `file`: past trailing filtered offsets when nothing follows it. */
+  const commitTarget = (state: PartitionState, file: ClosedFile): string => {
+    const after = BigInt(file.nextOffset);
+    const idle = !state.file.isOpen && state.queued.size === 0;
+    return idle && state.position !== undefined && state.position > after
+      ? state.position.toString()
+      : file.nextOffset;
+  };
+
+  const upload = async (
+    state: PartitionState,
+    file: ClosedFile,
+    body: Buffer,
+    fileEpoch: number,
+  ) => {
     for (let attempt = 1; ; attempt++) {
       // Never start a write for an epoch that is over: the partition may belong to another
       // instance by now, which writes this key itself.
@@ -200,18 +243,24 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       observer.abandoned?.(file);
       return;
     }
+    await commitOffset(file.topic, file.partition, () => commitTarget(state, file), fileEpoch);
+  };
+
+  const commitOffset = async (
+    topic: string,
+    partition: number,
+    target: () => string,
+    fileEpoch: number,
+  ) => {
     for (let attempt = 1; ; attempt++) {
+      const offset = target();
       try {
-        await deps.committer.commit(file.topic, file.partition, file.nextOffset);
-        committed.set(`${file.topic}:${file.partition}`, {
-          topic: file.topic,
-          partition: file.partition,
-          offset: file.nextOffset,
-        });
-        observer.committed?.(file.topic, file.partition, file.nextOffset);
+        await deps.committer.commit(topic, partition, offset);
+        committed.set(`${topic}:${partition}`, { topic, partition, offset });
+        observer.committed?.(topic, partition, offset);
         return;
       } catch (error) {
-        observer.commitFailed?.(file.topic, file.partition, error);
+        observer.commitFailed?.(topic, partition, error);
         // A rebalance makes the commit fail for good: the next owner re-reads and rewrites the
         // same key. Only transient failures are worth another try within this epoch.
         const retryable = isTidemarkError(error) && error.retryable;
@@ -235,6 +284,10 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       if (draining) return;
       if (batch.messages.length === 0) return;
       const state = stateOf(batch.topic, batch.partition);
+      const last = batch.messages.at(-1);
+      const after = last === undefined ? 0n : BigInt(last.offset) + 1n;
+      const next = batch.nextOffset === undefined ? after : BigInt(batch.nextOffset);
+      state.position = next > after ? next : after;
       const at = now();
       const before = state.file.bufferedBytes;
       let closedBytes = 0;
@@ -254,8 +307,34 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
         dropped += state.file.drop();
         for (const file of state.queued) dropped += file.bytes;
         state.queued.clear();
+        state.position = undefined;
       }
       if (dropped > 0) changeBuffered(-dropped);
+    },
+
+    skipped(skip) {
+      if (draining) return;
+      const id = `${skip.topic}:${skip.partition}`;
+      const state = partitions.get(id);
+      // Only a skip that starts exactly where this epoch's last batch ended says something about
+      // the offsets after what this instance holds.
+      if (state?.position === undefined || BigInt(skip.firstOffset) !== state.position) return;
+      const next = BigInt(skip.nextOffset);
+      if (next <= state.position) return;
+      state.position = next;
+      // With an object open or waiting, its commit takes the position along (commitTarget).
+      if (state.file.isOpen || state.queued.size > 0) return;
+      const linkEpoch = epoch;
+      state.chain = state.chain
+        .then(async () => {
+          if (linkEpoch !== epoch || internalAbort.signal.aborted) return;
+          if (state.file.isOpen || state.queued.size > 0 || state.position === undefined) return;
+          const position = state.position;
+          const done = committed.get(id);
+          if (done !== undefined && BigInt(done.offset) >= position) return;
+          await commitOffset(skip.topic, skip.partition, () => position.toString(), linkEpoch);
+        })
+        .catch(() => undefined);
     },
 
     tick(nowMs) {
@@ -274,7 +353,12 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       const onAbort = () => internalAbort.abort();
       abort?.addEventListener('abort', onAbort, { once: true });
       let dropped = 0;
-      for (const state of partitions.values()) dropped += state.file.drop();
+      for (const state of partitions.values()) {
+        const bytes = state.file.drop();
+        // Dropped records lie before the position: it may no longer be committed.
+        if (bytes > 0) state.position = undefined;
+        dropped += bytes;
+      }
       if (dropped > 0) changeBuffered(-dropped);
       try {
         await Promise.all([...partitions.values()].map((state) => state.chain));

@@ -58,6 +58,11 @@ export class PartitionFile {
     return this.#open?.bytes ?? 0;
   }
 
+  /** True while an object holds records. */
+  get isOpen(): boolean {
+    return this.#open !== undefined;
+  }
+
   /** Adds a record; returns the objects that closed (zero, one or two). */
   append(record: EncodedRecord, nowMs: number): ClosedFile[] {
     const closed: ClosedFile[] = [];

@@ -62,8 +62,11 @@ const attributeOrder = [
 ];
 const attributeRank = new Map(attributeOrder.map((name, index) => [name, index]));
 
+/** Name, value, and the name's place in the output order (looked up once, not per comparison). */
+type Attribute = [name: string, value: string, rank: number];
+
 type Binding =
-  | { ok: true; attributes: [string, string][]; timeMs: number | undefined; dataJson: string }
+  | { ok: true; attributes: Attribute[]; timeMs: number | undefined; dataJson: string }
   | { ok: false; reason: string };
 
 /** Encodes one record. Pure and deterministic: the same record always gives the same bytes. */
@@ -119,7 +122,7 @@ function isCloudEventHeader(name: string): boolean {
 }
 
 function readBinding(input: ArchiveInput, headers: readonly Header[]): Binding {
-  const attributes: [string, string][] = [];
+  const attributes: Attribute[] = [];
   let contentType: string | undefined;
   let specversion: string | undefined;
   let time: string | undefined;
@@ -140,7 +143,7 @@ function readBinding(input: ArchiveInput, headers: readonly Header[]): Binding {
     if (attribute === 'specversion') specversion = text;
     else if (attribute === 'time') time = text;
     if (text !== '') required.delete(attribute);
-    attributes.push([attribute, text]);
+    attributes.push([attribute, text, attributeRank.get(attribute) ?? attributeOrder.length]);
   }
   if (contentType?.toLowerCase().startsWith('application/cloudevents') === true)
     return { ok: false, reason: 'structured content mode' };
@@ -159,14 +162,13 @@ function readBinding(input: ArchiveInput, headers: readonly Header[]): Binding {
   } else {
     dataJson = `"data_base64":"${input.value.toString('base64')}"`;
   }
-  if (contentType !== undefined) attributes.push(['datacontenttype', contentType]);
+  if (contentType !== undefined)
+    attributes.push(['datacontenttype', contentType, attributeRank.get('datacontenttype') ?? 0]);
   attributes.sort(compareAttributes);
   return { ok: true, attributes, timeMs, dataJson };
 }
 
-function compareAttributes([a]: [string, string], [b]: [string, string]): number {
-  const rankA = attributeRank.get(a) ?? attributeOrder.length;
-  const rankB = attributeRank.get(b) ?? attributeOrder.length;
+function compareAttributes([a, , rankA]: Attribute, [b, , rankB]: Attribute): number {
   return rankA !== rankB ? rankA - rankB : a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -3,6 +3,12 @@
  * offsets must run without a gap and without an overlap from the partition's first retained
  * offset up to the group's committed offset. Objects past the committed offset are allowed
  * (the one object written but not yet committed; a restart rewrites it under the same key).
+ *
+ * Transactional topics hold offsets no read_committed consumer is given: each transaction's
+ * commit or abort marker, and the records of aborted transactions. So the proof runs in two
+ * passes: the first finds the gaps (`gapsToProbe`), Kafka is asked which offsets inside them a
+ * read_committed consumer gets (`PartitionFacts.probed`), and the second accepts a gap only when
+ * it was probed and holds none — anything else stays a problem.
  */
 
 /** What one object held, as read back. */
@@ -27,14 +33,32 @@ export interface PartitionFacts {
   committed?: bigint | undefined;
   /** Earliest offset still in Kafka (the log start); undefined when unknown. */
   logStart?: bigint | undefined;
+  /**
+   * What Kafka said about offset ranges (inclusive) of this partition: the offsets in them that a
+   * read_committed consumer is given. A gap inside a probed range with none of these is made of
+   * transaction markers and aborted records; a gap not probed is a problem.
+   */
+  probed?: { ranges: readonly OffsetRange[]; delivered: readonly bigint[] } | undefined;
+}
+
+/** Offsets `from`..`to`, both inclusive. */
+export interface OffsetRange {
+  from: bigint;
+  to: bigint;
 }
 
 export type Problem =
-  | { kind: 'gap'; from: string; to: string }
+  /** `committedRecords`: records Kafka delivers inside the gap, when it was probed. */
+  | { kind: 'gap'; from: string; to: string; committedRecords?: number }
   | { kind: 'overlap'; key: string; offset: string }
   | { kind: 'order'; key: string; detail: string }
   | { kind: 'bad-lines'; key: string; count: number }
-  | { kind: 'behind-committed'; archivedUpTo: string; committed: string };
+  | {
+      kind: 'behind-committed';
+      archivedUpTo: string;
+      committed: string;
+      committedRecords?: number;
+    };
 
 export interface PartitionReport {
   topic: string;
@@ -47,6 +71,11 @@ export interface PartitionReport {
   committed: string | undefined;
   /** Records archived at or past the committed offset (written, not yet committed). */
   uncommittedRecords: number;
+  /**
+   * Offsets between archived records that Kafka showed hold no committed record: transaction
+   * markers and aborted records. Not gaps.
+   */
+  skippedOffsets: number;
   problems: Problem[];
 }
 
@@ -87,6 +116,19 @@ export function verifyArchive(
     let records = 0;
     let rawRecords = 0;
     let uncommittedRecords = 0;
+    let skippedOffsets = 0;
+    /** Records Kafka delivers in `from..to` (undefined: not probed); counts explained offsets. */
+    const probedRanges = [...(fact.probed?.ranges ?? [])].sort((a, b) =>
+      a.from < b.from ? -1 : a.from > b.from ? 1 : 0,
+    );
+    const explain = (from: bigint, to: bigint): number | undefined => {
+      const found =
+        fact.probed === undefined || !covers(probedRanges, from, to)
+          ? undefined
+          : countBetween(fact.probed.delivered, from, to);
+      if (found === 0) skippedOffsets += Number(to - from + 1n);
+      return found;
+    };
     let first: bigint | undefined;
     let last: bigint | undefined;
     for (const object of list) {
@@ -108,7 +150,15 @@ export function verifyArchive(
           continue;
         }
         if (expected !== undefined && offset > expected) {
-          problems.push({ kind: 'gap', from: expected.toString(), to: (offset - 1n).toString() });
+          const found = explain(expected, offset - 1n);
+          if (found !== 0) {
+            problems.push({
+              kind: 'gap',
+              from: expected.toString(),
+              to: (offset - 1n).toString(),
+              ...(found === undefined ? {} : { committedRecords: found }),
+            });
+          }
         }
         first ??= offset;
         last = offset;
@@ -119,11 +169,16 @@ export function verifyArchive(
       const archivedUpTo = expected ?? fact.logStart ?? 0n;
       // Nothing to archive below a log start past the committed offset (retention took it).
       if (fact.logStart === undefined || fact.logStart < fact.committed) {
-        problems.push({
-          kind: 'behind-committed',
-          archivedUpTo: archivedUpTo.toString(),
-          committed: fact.committed.toString(),
-        });
+        // The sink commits past trailing markers when it holds nothing: fine if Kafka agrees.
+        const found = explain(archivedUpTo, fact.committed - 1n);
+        if (found !== 0) {
+          problems.push({
+            kind: 'behind-committed',
+            archivedUpTo: archivedUpTo.toString(),
+            committed: fact.committed.toString(),
+            ...(found === undefined ? {} : { committedRecords: found }),
+          });
+        }
       }
     }
     partitions.push({
@@ -136,6 +191,7 @@ export function verifyArchive(
       lastOffset: last?.toString(),
       committed: fact.committed?.toString(),
       uncommittedRecords,
+      skippedOffsets,
       problems,
     });
   }
@@ -144,6 +200,55 @@ export function verifyArchive(
     partitions,
     countsByDay,
   };
+}
+
+/**
+ * The first pass: per `topic:partition`, the offset ranges to ask Kafka about — every gap, and
+ * the stretch between the last archived offset and a committed offset past it. Facts passed in
+ * should not hold `probed` yet.
+ */
+export function gapsToProbe(
+  objects: readonly ObjectSummary[],
+  facts: ReadonlyMap<string, PartitionFacts>,
+): Map<string, OffsetRange[]> {
+  const gaps = new Map<string, OffsetRange[]>();
+  for (const partition of verifyArchive(objects, facts).partitions) {
+    const ranges: OffsetRange[] = [];
+    for (const problem of partition.problems) {
+      if (problem.kind === 'gap')
+        ranges.push({ from: BigInt(problem.from), to: BigInt(problem.to) });
+      else if (problem.kind === 'behind-committed')
+        ranges.push({ from: BigInt(problem.archivedUpTo), to: BigInt(problem.committed) - 1n });
+    }
+    if (ranges.length > 0) gaps.set(`${partition.topic}:${partition.partition}`, ranges);
+  }
+  return gaps;
+}
+
+/** Whether one of `sorted` (by `from`, disjoint) holds all of `from..to`: binary search. */
+function covers(sorted: readonly OffsetRange[], from: bigint, to: bigint): boolean {
+  const index = firstIndex(sorted.length, (i) => (sorted[i]?.from ?? 0n) > from) - 1;
+  const range = sorted[index];
+  return range !== undefined && to <= range.to;
+}
+
+/** How many of the ascending `offsets` lie in `from..to`: binary search, then count. */
+function countBetween(offsets: readonly bigint[], from: bigint, to: bigint): number {
+  const start = firstIndex(offsets.length, (i) => (offsets[i] ?? 0n) >= from);
+  const end = firstIndex(offsets.length, (i) => (offsets[i] ?? 0n) > to);
+  return end - start;
+}
+
+/** The first index in 0..length where the monotone `test` holds (length when nowhere). */
+function firstIndex(length: number, test: (index: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (test(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 function compareIds(a: string, b: string): number {
