@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { TidemarkError, describeError } from '@tidemark/errors';
 import { createAdminRoutes, adminJson } from '../core/admin.js';
-import { SimClock } from '../core/clock.js';
+import { SimClock, type ClockControl } from '../core/clock.js';
 import { FaultController, type Knobs, type KnobsPatch } from '../core/faults.js';
 import { Journal, type JournalRecord } from '../core/journal.js';
 import { createRng, type Seed } from '../core/prng.js';
@@ -60,6 +60,11 @@ export interface ZeyosSimulatorOptions {
   metaEditsTouchLastmodified?: boolean;
   /** Told about unexpected handler failures (answered with 500). */
   onError?: (error: unknown) => void;
+  /**
+   * Initial clock control, applied before the demo data is made, e.g. `{ freezeAtMs }` for
+   * runs whose every timestamp must repeat. Default: the real clock.
+   */
+  clock?: ClockControl;
 }
 
 /** Credentials of the demo user and client, valid on every instance. */
@@ -190,6 +195,7 @@ export async function startZeyosSimulator(
   if (problems.length > 0) throw new TidemarkError('CONFIG_INVALID', problems.join('; '));
 
   const clock = new SimClock();
+  if (options.clock !== undefined) clock.apply(options.clock);
   const journal = new Journal<ZeyosJournalEntry>(() => clock.nowMs(), {
     maxEntries: options.journalMaxEntries,
   });

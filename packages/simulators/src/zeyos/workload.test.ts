@@ -8,9 +8,9 @@ import { zeyosTestClient } from './testing.js';
 const FROZEN_AT = Date.UTC(2026, 0, 15, 12);
 
 async function frozenSim(seed: string): Promise<ZeyosSimulator> {
-  const sim = await startZeyosSimulator({ port: 0, seed, demoRecords: 3 });
-  sim.admin.clock.apply({ freezeAtMs: FROZEN_AT });
-  return sim;
+  // Frozen from the start, so the demo data's timestamps repeat too (regression: two runs
+  // that straddled a second boundary gave different journals).
+  return startZeyosSimulator({ port: 0, seed, demoRecords: 3, clock: { freezeAtMs: FROZEN_AT } });
 }
 
 describe('workload generator and ground-truth journal', () => {
