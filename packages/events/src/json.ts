@@ -2,44 +2,80 @@ import { z } from 'zod';
 
 /**
  * Deepest nesting a record may have. Business records nest a handful of levels; the limit keeps
- * the recursive schema far from the call-stack limit and turns a cyclic object into an issue
- * instead of a stack overflow.
+ * a hostile value from stalling validation and turns a cyclic object into an issue.
  */
 export const MAX_JSON_DEPTH = 64;
 
+/** A JSON value as zod's own `z.json()` describes it. */
+export type JsonValue = z.output<ReturnType<typeof z.json>>;
+/** A JSON object: what a source record looks like. */
+export type JsonObject = Record<string, JsonValue>;
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
 /**
- * Rejects what `z.json()` would accept silently or not survive: `__proto__` keys (zod drops them
- * without an issue, so the field would vanish from the record) and nesting beyond
- * {@link MAX_JSON_DEPTH}. Runs before the recursive schema so a cycle never reaches it.
+ * Checks in one iterative walk, without copying, that `root` is JSON: strings, finite numbers,
+ * booleans, null, arrays and plain objects of them, nested at most {@link MAX_JSON_DEPTH}
+ * deep. `undefined`, functions, symbols, bigints, NaN, Infinity, Dates, Maps and other class
+ * instances are rejected, and so are `__proto__` keys (an object parsed from JSON may carry one
+ * as an own property; copied into a plain object it would silently vanish or change the
+ * prototype). A cycle exceeds the depth limit. The event hot path validates every record, so
+ * this replaces `z.json()`, which rebuilds the value and costs several times more.
  */
-function checkShape(root: unknown, ctx: z.core.$RefinementCtx): void {
+function checkJson(root: unknown, ctx: z.core.$RefinementCtx, requireObject: boolean): void {
+  if (requireObject && (typeof root !== 'object' || root === null || Array.isArray(root))) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+    return;
+  }
   const pending: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, depth } = next;
-    if (typeof value !== 'object' || value === null) continue;
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        continue;
+      case 'number':
+        if (Number.isFinite(value)) continue;
+        ctx.addIssue({ code: 'custom', message: 'numbers must be finite' });
+        return;
+      case 'object':
+        break;
+      default:
+        ctx.addIssue({ code: 'custom', message: `a ${typeof value} is not a JSON value` });
+        return;
+    }
+    if (value === null) continue;
     if (depth >= MAX_JSON_DEPTH) {
       ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
       return;
     }
-    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) {
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) pending.push({ value: item, depth: depth + 1 });
+      continue;
+    }
+    if (!isPlainObject(value)) {
+      ctx.addIssue({ code: 'custom', message: 'only plain objects are JSON objects' });
+      return;
+    }
+    if (Object.hasOwn(value, '__proto__')) {
       ctx.addIssue({ code: 'custom', message: 'a key named "__proto__" is not accepted' });
       return;
     }
-    for (const child of Object.values(value)) pending.push({ value: child, depth: depth + 1 });
+    for (const key in value) {
+      pending.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 });
+    }
   }
 }
 
-/**
- * Any JSON value: string, finite number, boolean, null, array or plain object of them.
- * `undefined`, functions, NaN, Infinity, Dates and class instances are rejected.
- */
-export const JsonValueSchema = z.unknown().superRefine(checkShape).pipe(z.json());
+/** Any JSON value. */
+export const JsonValueSchema = z
+  .custom<JsonValue>()
+  .superRefine((value, ctx) => checkJson(value, ctx, false));
 
 /** A JSON object: what a source record looks like. */
 export const JsonObjectSchema = z
-  .unknown()
-  .superRefine(checkShape)
-  .pipe(z.record(z.string(), z.json()));
-
-export type JsonValue = z.infer<typeof JsonValueSchema>;
-export type JsonObject = z.infer<typeof JsonObjectSchema>;
+  .custom<JsonObject>()
+  .superRefine((value, ctx) => checkJson(value, ctx, true));
