@@ -43,7 +43,10 @@ function checkJson(root: unknown, ctx: z.core.$RefinementCtx, requireObject: boo
         return;
       case 'object':
         break;
-      default:
+      case 'bigint':
+      case 'function':
+      case 'symbol':
+      case 'undefined':
         ctx.addIssue({ code: 'custom', message: `a ${typeof value} is not a JSON value` });
         return;
     }
