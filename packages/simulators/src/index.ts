@@ -6,3 +6,4 @@
 export * from './core/index.js';
 export * from './zeyos/index.js';
 export * from './tsm/index.js';
+export * from './peaktms/index.js';

@@ -1,10 +1,11 @@
-import { tsmMain, zeyosMain } from '@tidemark/simulators';
+import { peaktmsMain, tsmMain, zeyosMain } from '@tidemark/simulators';
 import { usageError, type Command } from '../command.js';
 
 /** Each system's simulator entry: takes its own arguments, resolves to an exit code. */
 const simulators: Record<string, (argv: readonly string[]) => Promise<number>> = {
   zeyos: (argv) => zeyosMain(argv),
   tsm: (argv) => tsmMain(argv),
+  peaktms: (argv) => peaktmsMain(argv),
 };
 
 export const simCommand: Command = {
