@@ -2,6 +2,7 @@ import { archiveCommand } from './commands/archive-command.js';
 import { downCommand } from './commands/down.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
+import { tailCommand } from './commands/tail.js';
 import { upCommand } from './commands/up.js';
 import {
   formatHelp,
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   statusCommand,
   simCommand,
   archiveCommand,
+  tailCommand,
 ];
 
 export function topLevelHelp(): string {

@@ -35,3 +35,5 @@ export { onShutdownSignal } from './shutdown.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { eventToMessage, messageToEvent } from './cloud-events.js';
 export type { ReceivedEvent } from './cloud-events.js';
+export { readStateTopic } from './state-topic.js';
+export type { ReadStateOptions } from './state-topic.js';

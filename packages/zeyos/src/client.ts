@@ -117,6 +117,16 @@ export interface ZeyosClient {
     query: ListQuery & { fields: FieldSelection },
     options?: { signal?: AbortSignal },
   ): Promise<ZeyosSelectedRow<E>[]>;
+  /**
+   * `POST /{entity}` like `list`, but each row is only checked to be an object, not parsed by
+   * the entity's schema: for callers that validate row by row (a poller dead-letters one bad
+   * record and goes on, where `list` would fail the whole page).
+   */
+  listRaw(
+    entity: string,
+    query?: ListQuery,
+    options?: { signal?: AbortSignal },
+  ): Promise<ZeyosRow[]>;
   /** Every page from `query.offset` (default 0) on, `pageSize` rows at a time; stops at a short page. */
   pages<E extends string>(
     entity: E,
@@ -327,6 +337,7 @@ export function createZeyosClient(
     entity: string,
     query: ListQuery = {},
     options: { signal?: AbortSignal } = {},
+    raw = false,
   ) {
     checkEntity(entity);
     const op = { operation: 'list', entity };
@@ -341,7 +352,8 @@ export function createZeyosClient(
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),
     );
-    return parse(rowsSchema(entity, query.fields), answer.body, op, answer.status);
+    const schema = raw ? z.array(zeyosRowSchema) : rowsSchema(entity, query.fields);
+    return parse(schema, answer.body, op, answer.status);
   }
 
   async function* pages(
@@ -361,6 +373,8 @@ export function createZeyosClient(
 
   const client = {
     list,
+    listRaw: (entity: string, query: ListQuery = {}, options: { signal?: AbortSignal } = {}) =>
+      list(entity, query, options, true),
     pages,
     async *rows(entity: string, query: Omit<ListQuery, 'limit'> = {}, options: PageOptions = {}) {
       for await (const page of pages(entity, query, options)) yield* page;

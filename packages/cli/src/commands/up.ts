@@ -14,13 +14,36 @@ const parts: readonly InfraPart[] = ['kafka', 's3'];
  * simulators listen on fixed ports and run a gentle workload, so the stack has changes to
  * carry from the first minute.
  */
-const stackServices: readonly { name: string; main: string; args: readonly string[] }[] = [
+const stackServices: readonly {
+  name: string;
+  main: string;
+  args: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}[] = [
   {
     name: 'sim-zeyos',
     main: 'packages/simulators/bin/zeyos.js',
     args: ['--port', '18081', '--workload', '{"ratePerSecond":2}'],
   },
   { name: 'sink-s3-archive', main: 'services/sink-s3-archive/dist/main.js', args: [] },
+  {
+    // The simulator above, with its demo user and OAuth client (the simulator's fixed local
+    // credentials: the secret is sha1('tidemark-simulator-client'), not a secret).
+    name: 'poller-zeyos',
+    main: 'services/poller-zeyos/dist/main.js',
+    args: [],
+    env: {
+      TIDEMARK_ZEYOS_BASE_URL: 'http://127.0.0.1:18081',
+      TIDEMARK_ZEYOS_INSTANCE: 'demo',
+      TIDEMARK_ZEYOS_USERNAME: 'demo',
+      TIDEMARK_ZEYOS_PASSWORD: 'demo',
+      TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark',
+      TIDEMARK_ZEYOS_CLIENT_SECRET: 'deaad98a22a0e80b43655f5d90bc201d72998bf1',
+      TIDEMARK_ZEYOS_ENTITIES: 'accounts,contacts',
+      TIDEMARK_POLL_START_MODE: 'snapshot',
+      TIDEMARK_POLL_INTERVAL_MS: '1000',
+    },
+  },
 ];
 
 export const upCommand: Command = {
@@ -56,7 +79,7 @@ export const upCommand: Command = {
         name: service.name,
         command: process.execPath,
         args: [main, ...service.args],
-        env: { ...env, ...localStackServiceEnv(stack) },
+        env: { ...env, ...localStackServiceEnv(stack), ...service.env },
         onLine: out,
       });
       child.exited.then(

@@ -1,0 +1,20 @@
+/**
+ * @tidemark/poller: the one poller runtime. Each system contributes a ChangeSource (how to
+ * read changes after a position); the runtime does the rest: schedule, checkpoint, one Kafka
+ * transaction per poll, dead letters, heartbeats, tracing.
+ */
+export type { ChangeSource, PollContext, PollResult, SourceItem, StartMode } from './source.js';
+export { CheckpointSchema, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+export type { Checkpoint } from './checkpoint.js';
+export { createKafkaStreamPublisher } from './publisher.js';
+export type { KafkaStreamPublisherSettings, StreamPublisher, TopicBatch } from './publisher.js';
+export { createPoller } from './runtime.js';
+export type {
+  Poller,
+  PollerDeps,
+  PollerObserver,
+  PollerSettings,
+  StreamTopics,
+} from './runtime.js';
+export { IdSet } from './id-set.js';
+export { canonicalJson, stateHash } from './hash.js';

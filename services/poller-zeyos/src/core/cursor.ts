@@ -1,0 +1,322 @@
+/**
+ * The ZeyOS change cursor, pure: what to ask for next and what a page of rows means, with no
+ * HTTP. ZeyOS has no change feed; records carry `lastmodified` in whole seconds. The cursor
+ * reads on the keyset (lastmodified, ID) and, because many changes share a second and changes
+ * may become visible late, re-reads a window below the newest second it has seen, dropping what
+ * it already emitted by (ID, state hash).
+ */
+import { z } from 'zod';
+import { TidemarkError } from '@tidemark/errors';
+import type { Change, JsonObject, JsonValue } from '@tidemark/events';
+import { IdSet, stateHash, type SourceItem } from '@tidemark/poller';
+
+/** A row as listed, before validation. */
+export type RawRow = Record<string, unknown>;
+
+export interface SeenEntry {
+  lm: number;
+  h: string;
+}
+
+export interface ZeyosState {
+  /** `snapshot`: walking every record by ID; `incremental`: following lastmodified. */
+  phase: 'snapshot' | 'incremental';
+  /** Snapshot walk: last ID read, and the second below which it reads (records at or above go to incremental). */
+  snapshot: { afterId: number; untilLm: number } | null;
+  /** Never read below this second (the start of the stream). */
+  floorLm: number;
+  /** Newest lastmodified emitted. */
+  maxSeenLm: number;
+  /** Keyset position inside a read cycle that spans several pages; null between cycles. */
+  pos: { lm: number; id: number } | null;
+  /** What was emitted at or above the re-read window's lower bound: ID → (lastmodified, hash). */
+  seen: Map<number, SeenEntry>;
+  /** IDs emitted as live (not deleted): what reconciliation compares the source with. */
+  known: IdSet;
+  /** When reconciliation last concluded (runtime clock, Unix ms). */
+  lastReconcileMs: number;
+}
+
+export interface CursorSettings {
+  system: 'zeyos';
+  instance: string;
+  entity: string;
+  /** Rows per request. */
+  pageSize: number;
+  /** Seconds below the newest seen second that every cycle re-reads. */
+  lookbackSeconds: number;
+}
+
+const encodedSchema = z.object({
+  v: z.literal(1),
+  phase: z.enum(['snapshot', 'incremental']),
+  snapshot: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  floor: z.number().int(),
+  max: z.number().int(),
+  pos: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  seen: z.array(z.tuple([z.number().int(), z.number().int(), z.string()])),
+  known: z.string(),
+  rec: z.number(),
+});
+
+export function encodeState(state: ZeyosState): JsonValue {
+  return {
+    v: 1,
+    phase: state.phase,
+    snapshot: state.snapshot === null ? null : [state.snapshot.afterId, state.snapshot.untilLm],
+    floor: state.floorLm,
+    max: state.maxSeenLm,
+    pos: state.pos === null ? null : [state.pos.lm, state.pos.id],
+    seen: [...state.seen].map(([id, entry]) => [id, entry.lm, entry.h]),
+    known: state.known.encode(),
+    rec: state.lastReconcileMs,
+  };
+}
+
+export function decodeState(value: JsonValue): ZeyosState {
+  const parsed = encodedSchema.safeParse(value);
+  if (!parsed.success) throw new TidemarkError('INPUT_INVALID', 'not a ZeyOS poller state');
+  const v = parsed.data;
+  return {
+    phase: v.phase,
+    snapshot: v.snapshot === null ? null : { afterId: v.snapshot[0], untilLm: v.snapshot[1] },
+    floorLm: v.floor,
+    maxSeenLm: v.max,
+    pos: v.pos === null ? null : { lm: v.pos[0], id: v.pos[1] },
+    seen: new Map(v.seen.map(([id, lm, h]) => [id, { lm, h }])),
+    known: IdSet.decode(v.known),
+    lastReconcileMs: v.rec,
+  };
+}
+
+export function cloneState(state: ZeyosState): ZeyosState {
+  return {
+    ...state,
+    snapshot: state.snapshot === null ? null : { ...state.snapshot },
+    pos: state.pos === null ? null : { ...state.pos },
+    seen: new Map(state.seen),
+    known: state.known.clone(),
+  };
+}
+
+export function initialState(
+  start: { phase: 'snapshot'; untilLm: number } | { phase: 'incremental'; fromLm: number },
+  nowMs: number,
+): ZeyosState {
+  const floor = start.phase === 'snapshot' ? start.untilLm : start.fromLm;
+  return {
+    phase: start.phase,
+    snapshot: start.phase === 'snapshot' ? { afterId: 0, untilLm: start.untilLm } : null,
+    floorLm: floor,
+    maxSeenLm: floor,
+    pos: null,
+    seen: new Map(),
+    known: new IdSet(),
+    lastReconcileMs: nowMs,
+  };
+}
+
+/** The lower bound of the next read cycle: the re-read window below the newest second. */
+export function windowStart(state: ZeyosState, settings: CursorSettings): number {
+  return Math.max(state.floorLm, state.maxSeenLm - settings.lookbackSeconds);
+}
+
+/** A filter in the JSON-free form the adapter turns into a `where` filter. */
+export type PageQuery =
+  | { kind: 'snapshot'; afterId: number; untilLm: number }
+  | { kind: 'from'; lm: number }
+  | { kind: 'after'; lm: number; id: number };
+
+export function nextQuery(state: ZeyosState, settings: CursorSettings): PageQuery {
+  if (state.phase === 'snapshot' && state.snapshot !== null) {
+    return { kind: 'snapshot', ...state.snapshot };
+  }
+  if (state.pos !== null) return { kind: 'after', lm: state.pos.lm, id: state.pos.id };
+  return { kind: 'from', lm: windowStart(state, settings) };
+}
+
+export interface PageOutcome {
+  items: SourceItem[];
+  state: ZeyosState;
+  advanced: boolean;
+  more: boolean;
+  newestChangeMs: number | undefined;
+}
+
+/** Validates one row; the issue text names paths, never values. */
+export type RowValidator = (row: RawRow) => { ok: true } | { ok: false; error: unknown };
+
+/**
+ * What one page of rows means for a state (the state is cloned, never mutated). Snapshot pages
+ * give `snapshot` changes (soft-deleted records are skipped: nothing to snapshot); incremental
+ * pages give create/update, visibility 2 a delete; rows already emitted with the same hash are
+ * dropped; rows failing the schema become dead letters, once per state.
+ */
+export function applyPage(
+  before: ZeyosState,
+  rows: readonly RawRow[],
+  settings: CursorSettings,
+  validate: RowValidator,
+): PageOutcome {
+  const state = cloneState(before);
+  const items: SourceItem[] = [];
+  let newest: number | undefined;
+  const full = rows.length >= settings.pageSize;
+
+  if (state.phase === 'snapshot' && state.snapshot !== null) {
+    for (const row of rows) {
+      const id = row.ID;
+      if (!isId(id)) {
+        items.push(invalid(row, undefined, 'row without a valid ID'));
+        continue;
+      }
+      state.snapshot.afterId = Math.max(state.snapshot.afterId, id);
+      const lm = row.lastmodified;
+      const checked = validate(row);
+      if (!checked.ok || !isSecond(lm)) {
+        items.push({
+          kind: 'invalid',
+          entityId: String(id),
+          raw: row,
+          error: checked.ok ? 'lastmodified is not Unix seconds' : checked.error,
+        });
+        continue;
+      }
+      if (row.visibility === 2) continue;
+      state.known.add(id);
+      newest = Math.max(newest ?? 0, lm * 1000);
+      items.push({ kind: 'change', change: toChange('snapshot', row, id, lm, settings) });
+    }
+    if (!full) {
+      state.phase = 'incremental';
+      state.snapshot = null;
+      state.pos = null;
+    }
+    return { items, state, advanced: true, more: true, newestChangeMs: newest };
+  }
+
+  const hadPos = state.pos !== null;
+  for (const row of rows) {
+    const id = row.ID;
+    const lm = row.lastmodified;
+    if (!isId(id) || !isSecond(lm)) {
+      // Without (lastmodified, ID) the row cannot be placed on the cursor; the keyset moves on.
+      items.push(
+        invalid(row, isId(id) ? String(id) : undefined, 'row without a valid ID or lastmodified'),
+      );
+      continue;
+    }
+    state.pos = { lm, id };
+    const h = stateHash(row);
+    if (state.seen.get(id)?.h === h) continue;
+    state.seen.set(id, { lm, h });
+    state.maxSeenLm = Math.max(state.maxSeenLm, lm);
+    newest = Math.max(newest ?? 0, lm * 1000);
+    const checked = validate(row);
+    if (!checked.ok) {
+      items.push({ kind: 'invalid', entityId: String(id), raw: row, error: checked.error });
+      continue;
+    }
+    let op: Change['op'];
+    if (row.visibility === 2) {
+      op = 'delete';
+      state.known.delete(id);
+    } else {
+      op = row.creationdate === lm ? 'create' : 'update';
+      state.known.add(id);
+    }
+    items.push({ kind: 'change', change: toChange(op, row, id, lm, settings, h) });
+  }
+  let pruned = 0;
+  if (!full) {
+    state.pos = null;
+    const bound = windowStart(state, settings);
+    for (const [id, entry] of state.seen) {
+      if (entry.lm < bound) {
+        state.seen.delete(id);
+        pruned++;
+      }
+    }
+  }
+  return {
+    items,
+    state,
+    advanced: items.length > 0 || hadPos || state.pos !== null || pruned > 0,
+    more: full,
+    newestChangeMs: newest,
+  };
+}
+
+/**
+ * Concludes a complete, successful ID scan: every ID known as live but absent from the scan was
+ * permanently deleted (IDs are never reused, and a record present throughout the scan is found
+ * by the ID keyset). Called only after the scan read every page without error.
+ */
+export function applyReconciliation(
+  before: ZeyosState,
+  present: IdSet,
+  settings: CursorSettings,
+  nowMs: number,
+): PageOutcome {
+  const state = cloneState(before);
+  const items: SourceItem[] = [];
+  const changedAt = new Date(nowMs).toISOString();
+  for (const id of before.known.values()) {
+    if (present.has(id)) continue;
+    state.known.delete(id);
+    state.seen.delete(id);
+    items.push({
+      kind: 'change',
+      change: {
+        op: 'delete',
+        system: settings.system,
+        instance: settings.instance,
+        entityType: settings.entity,
+        entityId: String(id),
+        after: null,
+        changedAt,
+        // A permanent delete happens once per ID (never reused): the id is deterministic.
+        version: 'purged',
+      },
+    });
+  }
+  state.lastReconcileMs = nowMs;
+  return { items, state, advanced: true, more: false, newestChangeMs: undefined };
+}
+
+function toChange(
+  op: Change['op'],
+  row: RawRow,
+  id: number,
+  lm: number,
+  settings: CursorSettings,
+  hash = stateHash(row),
+): Change {
+  return {
+    op,
+    system: settings.system,
+    instance: settings.instance,
+    entityType: settings.entity,
+    entityId: String(id),
+    after: op === 'delete' ? null : (row as JsonObject),
+    changedAt: new Date(lm * 1000).toISOString(),
+    version: `${lm}:${hash}`,
+  };
+}
+
+function invalid(row: RawRow, entityId: string | undefined, reason: string): SourceItem {
+  return {
+    kind: 'invalid',
+    entityId,
+    raw: row,
+    error: new TidemarkError('EVENT_INVALID', reason, { retryable: false }),
+  };
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function isSecond(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}

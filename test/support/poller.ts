@@ -1,0 +1,290 @@
+/**
+ * Helpers of the poller tests: a ZeyOS simulator, pollers wired like the service's main.ts
+ * (in-process) or the built service as a child process, an event collector, and the check of
+ * the topic against the simulator's ground-truth journal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { isTidemarkError } from '@tidemark/errors';
+import {
+  createConsumer,
+  ensureTopics,
+  headersToStrings,
+  messageToEvent,
+  type ConsumedMessage,
+  type KafkaClient,
+  type TidemarkConsumer,
+} from '@tidemark/kafka';
+import {
+  createKafkaStreamPublisher,
+  createPoller,
+  type PollerObserver,
+  type StartMode,
+} from '@tidemark/poller';
+import { createZeyosSource, streamNames } from '@tidemark/poller-zeyos';
+import { stateHash, startZeyosSimulator, type ZeyosSimulator } from '@tidemark/simulators';
+import { createZeyosClient, type ZeyosClient } from '@tidemark/zeyos';
+import { uniqueName } from './kafka.js';
+
+export async function startSim(): Promise<ZeyosSimulator> {
+  return startZeyosSimulator({ port: 0, demoRecords: 5, seed: uniqueName('seed') });
+}
+
+export function simClient(sim: ZeyosSimulator): ZeyosClient {
+  return createZeyosClient({
+    baseUrl: sim.baseUrl,
+    instance: 'demo',
+    auth: {
+      mode: 'oauth2',
+      clientId: sim.credentials.clientId,
+      clientSecret: sim.credentials.clientSecret,
+      username: sim.credentials.username,
+      password: sim.credentials.password,
+    },
+    http: { retry: { baseDelayMs: 20, maxDelayMs: 500 }, maxAttempts: 8 },
+  });
+}
+
+/** A fresh prefix: its own topics, checkpoint topic and transactional ids. */
+export async function pollerTopics(client: KafkaClient, entity: string) {
+  const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
+  const names = streamNames(prefix, 'demo', entity);
+  const specs = [
+    { name: names.events, partitions: 3 },
+    { name: names.deadLetters, partitions: 3 },
+    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
+    { name: names.checkpoints, partitions: 3, cleanupPolicy: 'compact' as const },
+  ];
+  // A busy broker answers topic creation with transient errors now and then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(client, specs);
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+  return {
+    prefix,
+    names,
+    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
+  };
+}
+
+export interface InProcessPoller {
+  stop(): Promise<void>;
+  /** Settles when the run ends: undefined, or the error (KAFKA_FENCED). */
+  done: Promise<unknown>;
+}
+
+/** A poller wired like main.ts, in this process. */
+export function startPoller(
+  kafka: KafkaClient,
+  zeyos: ZeyosClient,
+  names: ReturnType<typeof streamNames>,
+  options: {
+    entity: string;
+    startMode?: StartMode;
+    pageSize?: number;
+    pollIntervalMs?: number;
+    reconcileIntervalMs?: number;
+    lookbackSeconds?: number;
+    observer?: PollerObserver;
+  },
+): InProcessPoller {
+  const poller = createPoller(
+    {
+      source: createZeyosSource(zeyos, {
+        instance: 'demo',
+        entity: options.entity,
+        pageSize: options.pageSize ?? 200,
+        lookbackSeconds: options.lookbackSeconds ?? 2,
+        reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
+      }),
+      publisher: createKafkaStreamPublisher(kafka, {
+        transactionalId: names.transactionalId,
+        checkpointTopic: names.checkpoints,
+        streamId: names.streamId,
+      }),
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+    },
+    {
+      streamId: names.streamId,
+      topics: {
+        events: names.events,
+        deadLetters: names.deadLetters,
+        heartbeats: names.heartbeats,
+      },
+      startMode: options.startMode ?? { mode: 'snapshot' },
+      pollIntervalMs: options.pollIntervalMs ?? 100,
+      heartbeatIntervalMs: 2_000,
+      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
+    },
+  );
+  const controller = new AbortController();
+  const done = poller.run(controller.signal).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  return {
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+const serviceMain = fileURLToPath(
+  new URL('../../services/poller-zeyos/dist/main.js', import.meta.url),
+);
+
+/** The built service under plain node. */
+export function spawnPollerService(
+  sim: ZeyosSimulator,
+  prefix: string,
+  entity: string,
+  extraEnv: Record<string, string> = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [serviceMain], {
+    env: {
+      PATH: process.env.PATH,
+      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
+      TIDEMARK_ZEYOS_BASE_URL: sim.baseUrl,
+      TIDEMARK_ZEYOS_INSTANCE: 'demo',
+      TIDEMARK_ZEYOS_USERNAME: sim.credentials.username,
+      TIDEMARK_ZEYOS_PASSWORD: sim.credentials.password,
+      TIDEMARK_ZEYOS_CLIENT_ID: sim.credentials.clientId,
+      TIDEMARK_ZEYOS_CLIENT_SECRET: sim.credentials.clientSecret,
+      TIDEMARK_ZEYOS_ENTITIES: entity,
+      TIDEMARK_POLL_INTERVAL_MS: '100',
+      TIDEMARK_POLL_PAGE_SIZE: '200',
+      TIDEMARK_POLL_START_MODE: 'snapshot',
+      TIDEMARK_POLL_LOOKBACK_SECONDS: '2',
+      TIDEMARK_POLL_RECONCILE_INTERVAL_MS: '1000',
+      TIDEMARK_TOPIC_PREFIX: prefix,
+      TIDEMARK_LOG_LEVEL: 'error',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Only problems reach the test's output; the JSON logs of a healthy run stay quiet.
+  child.stdout?.resume();
+  child.stderr?.on('data', (chunk: Buffer) =>
+    process.stderr.write(`[poller-zeyos] ${chunk.toString()}`),
+  );
+  return child;
+}
+
+/** Collects every committed message of some topics from the beginning. */
+export async function collect(client: KafkaClient, topics: readonly string[]) {
+  const messages: ConsumedMessage[] = [];
+  const consumer: TidemarkConsumer = await createConsumer(client, {
+    groupId: uniqueName('poller-check'),
+    topics,
+    fetch: { maxWaitTimeInMs: 200 },
+  });
+  await consumer.runEachBatch(async (batch) => {
+    messages.push(...batch.messages);
+  });
+  return { messages, close: () => consumer.close() };
+}
+
+interface Truth {
+  live: Map<string, string>;
+  softDeleted: Set<string>;
+  purged: Set<string>;
+}
+
+/** Final state per record of one entity, from the journal. */
+export function groundTruth(sim: ZeyosSimulator, entity: string): Truth {
+  const truth: Truth = { live: new Map(), softDeleted: new Set(), purged: new Set() };
+  for (const entry of sim.journal.all()) {
+    if (entry.entity !== entity || entry.instance !== 'demo') continue;
+    const id = String(entry.id);
+    truth.live.delete(id);
+    truth.softDeleted.delete(id);
+    truth.purged.delete(id);
+    if (entry.op === 'delete') truth.purged.add(id);
+    else if (entry.visibility === 2) truth.softDeleted.add(id);
+    else truth.live.set(id, entry.hash ?? '');
+  }
+  return truth;
+}
+
+/**
+ * What the guarantees promise, as a list of problems (empty = all kept): for every record the
+ * last event carries its final state; soft and permanent deletes end in a delete (a record
+ * deleted before the stream began, or created and deleted between two polls, has no event); no (id, version) twice.
+ */
+export function checkTopic(
+  messages: readonly ConsumedMessage[],
+  truth: Truth,
+  options: { ignoreIds?: ReadonlySet<string> } = {},
+): string[] {
+  const problems: string[] = [];
+  const last = new Map<string, { op: string; hash: string | null }>();
+  const versions = new Set<string>();
+  const eventIds = new Set<string>();
+  for (const message of messages) {
+    const received = messageToEvent(message);
+    if (!received.ok) {
+      problems.push(`undecodable message at ${message.partition}/${message.offset}`);
+      continue;
+    }
+    const { event } = received;
+    const key = `${event.subject}\u0000${event.data.version}`;
+    if (versions.has(key))
+      problems.push(`(id, version) twice: ${event.subject} ${event.data.version}`);
+    versions.add(key);
+    if (eventIds.has(event.id)) problems.push(`event id twice: ${event.id}`);
+    eventIds.add(event.id);
+    last.set(event.subject, {
+      op: event.data.op,
+      hash: event.data.after === null ? null : stateHash(event.data.after),
+    });
+  }
+  for (const [id, hash] of truth.live) {
+    if (options.ignoreIds?.has(id) === true) continue;
+    const seen = last.get(id);
+    if (seen === undefined) problems.push(`live record ${id}: no event`);
+    else if (seen.op === 'delete') problems.push(`live record ${id}: last event is a delete`);
+    else if (seen.hash !== hash)
+      problems.push(`live record ${id}: last state is not the final one`);
+  }
+  for (const id of truth.softDeleted) {
+    if (options.ignoreIds?.has(id) === true) continue;
+    // Soft-deleted before the stream began (the snapshot skips deleted records) or created and
+    // deleted between two polls: no event at all is right; otherwise the last is a delete.
+    const seen = last.get(id);
+    if (seen !== undefined && seen.op !== 'delete') {
+      problems.push(`soft-deleted record ${id}: last event is ${seen.op}`);
+    }
+  }
+  for (const id of truth.purged) {
+    const seen = last.get(id);
+    if (seen !== undefined && seen.op !== 'delete') {
+      problems.push(`purged record ${id}: last event is ${seen.op}`);
+    }
+  }
+  return problems;
+}
+
+/** Waits until `check` returns no problems (then returns []) or the time is up (its last answer). */
+export async function eventually(check: () => string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let problems = check();
+  while (problems.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    problems = check();
+  }
+  return problems;
+}
+
+export function isFenced(error: unknown): boolean {
+  return isTidemarkError(error) && error.code === 'KAFKA_FENCED';
+}
+
+export { headersToStrings };
