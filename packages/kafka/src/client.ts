@@ -49,12 +49,30 @@ function toSasl(sasl: ResolvedKafkaSettings['sasl']): SASLOptions | undefined {
   return { mechanism: sasl.mechanism, username: sasl.username, password };
 }
 
+/**
+ * Errors kafkajs logs at ERROR level although it retries them itself and they end well: the
+ * coordinator answering CONCURRENT_TRANSACTIONS while the previous transaction's markers are
+ * still being written, which happens on nearly every back-to-back transaction.
+ */
+const retriedByKafkaJs = /another concurrent operation on the same transaction/;
+
+/**
+ * The level a kafkajs log entry is logged at: its own, except for errors kafkajs retries by
+ * itself (debug). Failures that matter still reach the caller as a thrown error.
+ */
+export function kafkaLogLevel(entry: LogEntry): 'error' | 'warn' | 'info' | 'debug' {
+  if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) {
+    const error = (entry.log as { error?: unknown }).error;
+    const text = `${entry.log.message} ${typeof error === 'string' ? error : ''}`;
+    if (retriedByKafkaJs.test(text)) return 'debug';
+    return entry.level === logLevel.ERROR ? 'error' : 'warn';
+  }
+  return entry.level === logLevel.INFO ? 'info' : 'debug';
+}
+
 // kafkajs log entries carry broker names, topics and error text, never credentials.
 function logKafkaEntry(logger: KafkaLogger, entry: LogEntry): void {
   const { message, ...fields } = entry.log;
   const line = `kafkajs ${entry.namespace}: ${message}`;
-  if (entry.level === logLevel.ERROR) logger.error(line, fields);
-  else if (entry.level === logLevel.WARN) logger.warn(line, fields);
-  else if (entry.level === logLevel.INFO) logger.info(line, fields);
-  else logger.debug(line, fields);
+  logger[kafkaLogLevel(entry)](line, fields);
 }
