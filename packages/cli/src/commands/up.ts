@@ -22,8 +22,18 @@ const stackServices: readonly {
 }[] = [
   {
     name: 'sim-zeyos',
-    main: 'packages/simulators/bin/zeyos.js',
-    args: ['--port', '18081', '--workload', '{"ratePerSecond":2}'],
+    main: 'packages/cli/bin/tidemark.js',
+    args: ['sim', 'zeyos', '--port', '18081', '--workload', '{"ratePerSecond":2}'],
+  },
+  {
+    name: 'sim-tsm',
+    main: 'packages/cli/bin/tidemark.js',
+    args: ['sim', 'tsm', '--port', '18082', '--workload', '{"ratePerSecond":2}'],
+  },
+  {
+    name: 'sim-peaktms',
+    main: 'packages/cli/bin/tidemark.js',
+    args: ['sim', 'peaktms', '--port', '18083', '--workload', '{"ratePerSecond":2}'],
   },
   { name: 'sink-s3-archive', main: 'services/sink-s3-archive/dist/main.js', args: [] },
   {
