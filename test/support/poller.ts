@@ -178,18 +178,31 @@ export function spawnPollerService(
   return child;
 }
 
-/** Collects every committed message of some topics from the beginning. */
+/**
+ * Collects every committed message of some topics from the beginning, once per offset. The
+ * reader commits nothing, so a rebalance (a missed heartbeat on a loaded machine) hands it
+ * batches again from the start; keying by (topic, partition, offset) keeps what the topic
+ * holds, and a real duplicate (the same event at two offsets) still shows. Regression: a
+ * redelivered batch was once counted as duplicate events.
+ */
 export async function collect(client: KafkaClient, topics: readonly string[]) {
-  const messages: ConsumedMessage[] = [];
+  const byOffset = new Map<string, ConsumedMessage>();
   const consumer: TidemarkConsumer = await createConsumer(client, {
     groupId: uniqueName('poller-check'),
     topics,
     fetch: { maxWaitTimeInMs: 200 },
   });
   await consumer.runEachBatch(async (batch) => {
-    messages.push(...batch.messages);
+    for (const message of batch.messages) {
+      byOffset.set(`${message.topic}/${message.partition}/${message.offset}`, message);
+    }
   });
-  return { messages, close: () => consumer.close() };
+  return {
+    get messages(): ConsumedMessage[] {
+      return [...byOffset.values()];
+    },
+    close: () => consumer.close(),
+  };
 }
 
 interface Truth {

@@ -20,6 +20,7 @@ export class IdSet {
   }
 
   has(id: number): boolean {
+    if (!inRange(id)) return false;
     const byte = this.bits[id >>> 3];
     return byte !== undefined && (byte & (1 << (id & 7))) !== 0;
   }
@@ -41,6 +42,7 @@ export class IdSet {
   }
 
   delete(id: number): void {
+    if (!inRange(id)) return;
     const index = id >>> 3;
     const byte = this.bits[index];
     const mask = 1 << (id & 7);
@@ -82,8 +84,13 @@ export class IdSet {
   }
 }
 
+/** Bit arithmetic (`>>> 3`) is only exact for integers 0…2^31-1; others would wrap. */
+function inRange(id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id <= 0x7fffffff;
+}
+
 function checkId(id: number): void {
-  if (!Number.isSafeInteger(id) || id < 0 || id > 0x7fffffff) {
+  if (!inRange(id)) {
     throw new TidemarkError('INPUT_INVALID', 'an id set holds integers 0…2^31-1', {
       details: { id },
     });

@@ -227,15 +227,19 @@ export function applyPage(
     }
     items.push({ kind: 'change', change: toChange(op, row, id, lm, settings, h) });
   }
+  if (!full) state.pos = null;
+  // An entry is needed while some read may still return its row: the rest of this cycle (keyset
+  // after pos) or a later cycle (from windowStart, which only grows). Pruning inside a cycle too
+  // keeps a long catch-up cycle's checkpoint to the window instead of everything read so far.
+  const bound =
+    state.pos === null
+      ? windowStart(state, settings)
+      : Math.min(windowStart(state, settings), state.pos.lm);
   let pruned = 0;
-  if (!full) {
-    state.pos = null;
-    const bound = windowStart(state, settings);
-    for (const [id, entry] of state.seen) {
-      if (entry.lm < bound) {
-        state.seen.delete(id);
-        pruned++;
-      }
+  for (const [id, entry] of state.seen) {
+    if (entry.lm < bound) {
+      state.seen.delete(id);
+      pruned++;
     }
   }
   return {
