@@ -46,3 +46,5 @@ export type {
   WorkloadSettingsInput,
   WorkloadStatus,
 } from './workload.js';
+export { runSimulatorProcess, integerFlag, jsonFlag, stringFlag } from './run-main.js';
+export type { SimulatorProcess, CommonOptions, ArgValues, RunningSimulator } from './run-main.js';
