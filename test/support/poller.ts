@@ -1,3 +1,4 @@
+import { createLogger } from '@tidemark/telemetry';
 /**
  * Helpers of the poller tests: a ZeyOS simulator, pollers wired like the service's main.ts
  * (in-process) or the built service as a child process, an event collector, and the check of
@@ -109,6 +110,10 @@ export function startPoller(
         streamId: names.streamId,
       }),
       ...(options.observer === undefined ? {} : { observer: options.observer }),
+      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
+      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
+        ? { logger: createLogger({ service: 'poller-test', level: 'info' }) }
+        : {}),
     },
     {
       streamId: names.streamId,
@@ -141,13 +146,13 @@ const serviceMain = fileURLToPath(
   new URL('../../services/poller-zeyos/dist/main.js', import.meta.url),
 );
 
-/** The built service under plain node. */
+/** The built service under plain node; `polling` settles once it has started its streams. */
 export function spawnPollerService(
   sim: ZeyosSimulator,
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess {
+): ChildProcess & { polling: Promise<void> } {
   const child = spawn(process.execPath, [serviceMain], {
     env: {
       PATH: process.env.PATH,
@@ -165,17 +170,30 @@ export function spawnPollerService(
       TIDEMARK_POLL_LOOKBACK_SECONDS: '2',
       TIDEMARK_POLL_RECONCILE_INTERVAL_MS: '1000',
       TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_LOG_LEVEL: 'error',
+      TIDEMARK_LOG_LEVEL: 'info',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Only problems reach the test's output; the JSON logs of a healthy run stay quiet.
-  child.stdout?.resume();
+  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
+  // anything on stderr reach the test's output.
+  const polling = new Promise<void>((resolve) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"msg":"polling"')) resolve();
+        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
+          process.stderr.write(`[poller-zeyos] ${line}\n`);
+      }
+    });
+  });
   child.stderr?.on('data', (chunk: Buffer) =>
     process.stderr.write(`[poller-zeyos] ${chunk.toString()}`),
   );
-  return child;
+  return Object.assign(child, { polling });
 }
 
 /**
@@ -239,8 +257,9 @@ export function checkTopic(
 ): string[] {
   const problems: string[] = [];
   const last = new Map<string, { op: string; hash: string | null }>();
-  const versions = new Set<string>();
-  const eventIds = new Set<string>();
+  // Where each (id, version) and event id was first seen, so a duplicate names both offsets.
+  const versions = new Map<string, string>();
+  const eventIds = new Map<string, string>();
   for (const message of messages) {
     const received = messageToEvent(message);
     if (!received.ok) {
@@ -248,12 +267,17 @@ export function checkTopic(
       continue;
     }
     const { event } = received;
+    const at = `${message.partition}/${message.offset}`;
     const key = `${event.subject}\u0000${event.data.version}`;
-    if (versions.has(key))
-      problems.push(`(id, version) twice: ${event.subject} ${event.data.version}`);
-    versions.add(key);
-    if (eventIds.has(event.id)) problems.push(`event id twice: ${event.id}`);
-    eventIds.add(event.id);
+    const firstVersion = versions.get(key);
+    if (firstVersion !== undefined)
+      problems.push(
+        `(id, version) twice: ${event.subject} ${event.data.version} at ${firstVersion} and ${at}`,
+      );
+    else versions.set(key, at);
+    const firstId = eventIds.get(event.id);
+    if (firstId !== undefined) problems.push(`event id twice: ${event.id} at ${firstId} and ${at}`);
+    else eventIds.set(event.id, at);
     last.set(event.subject, {
       op: event.data.op,
       hash: event.data.after === null ? null : stateHash(event.data.after),

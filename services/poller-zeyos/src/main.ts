@@ -42,7 +42,25 @@ async function main(): Promise<void> {
     ),
   };
   const readiness = createReadiness(['kafka', 'zeyos']);
+
+  // Signals are handled from here on, start-up included: a SIGTERM while topics are being
+  // created stops as cleanly as one while polling. Each step registers what it must close.
+  const stopping = new AbortController();
+  const runs: Promise<void>[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  onShutdownSignal(
+    async () => {
+      // Stop intake: each stream finishes (commits or aborts) its open poll, then closes.
+      stopping.abort();
+      await Promise.allSettled(runs);
+      for (const close of closers.reverse()) await close();
+      logger.info('stopped');
+    },
+    { graceMs: config.shutdownGraceMs, logger },
+  );
+
   const ops = await startOpsServer({ port: config.httpPort, metrics, readiness });
+  closers.push(() => ops.close());
   logger.info('operational endpoints listening', { port: ops.port });
 
   const kafka = createKafkaClient(config.kafka, { logger });
@@ -50,6 +68,7 @@ async function main(): Promise<void> {
     { ...config.zeyos, http: { timeoutMs: 30_000, maxConcurrency: 4 } },
     { logger },
   );
+  closers.push(() => zeyos.close());
 
   const names = config.entities.map((entity) =>
     streamNames(config.topicPrefix, config.zeyos.instance, entity),
@@ -62,11 +81,11 @@ async function main(): Promise<void> {
     { name: first.heartbeats, ...config.kafka.topicDefaults, cleanupPolicy: 'compact' as const },
     { name: first.checkpoints, ...config.kafka.topicDefaults, cleanupPolicy: 'compact' as const },
   ]);
+  if (stopping.signal.aborted) return;
 
   const freshness = new Map<string, { newestChangeMs: number | null; committedAtMs: number }>();
   const readyStreams = new Set<string>();
-  const stopping = new AbortController();
-  const runs = config.entities.map((entity, index) => {
+  config.entities.forEach((entity, index) => {
     const n = names[index] ?? first;
     const poller = createPoller(
       {
@@ -125,7 +144,7 @@ async function main(): Promise<void> {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
       },
     );
-    return poller.run(stopping.signal);
+    runs.push(poller.run(stopping.signal));
   });
 
   const gauges = setInterval(() => {
@@ -136,23 +155,11 @@ async function main(): Promise<void> {
     }
   }, 1_000);
   gauges.unref();
+  closers.push(() => Promise.resolve(clearInterval(gauges)));
   logger.info('polling', { entities: config.entities, instance: config.zeyos.instance });
 
-  const finished = Promise.all(runs);
-  onShutdownSignal(
-    async () => {
-      // Stop intake: each stream finishes (commits or aborts) its open poll, then closes.
-      stopping.abort();
-      await Promise.allSettled(runs);
-      clearInterval(gauges);
-      await zeyos.close();
-      await ops.close();
-      logger.info('stopped');
-    },
-    { graceMs: config.shutdownGraceMs, logger },
-  );
   try {
-    await finished;
+    await Promise.all(runs);
   } catch (error) {
     // A fenced stream: another instance owns it now. Leave so an orchestrator can see it.
     logger.error('a stream stopped', { error: describeError(error) });

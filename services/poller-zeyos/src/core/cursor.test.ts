@@ -193,6 +193,32 @@ describe('applyPage, incremental', () => {
     });
   });
 
+  it('a record back in an earlier state within the same second is a new change with its own version', () => {
+    // Regression: a status set and set back within one second gave two events with one id.
+    const a = row(4, T0, { status: 'open' });
+    const b = row(4, T0, { status: 'closed' });
+    const versions: string[] = [];
+    let state = incremental();
+    for (const seenRow of [a, b, a, a, b]) {
+      const out = applyPage(state, [seenRow], settings, accept);
+      for (const item of out.items) if (item.kind === 'change') versions.push(item.change.version);
+      // Through the checkpoint each time, as after a restart.
+      state = decodeState(JSON.parse(JSON.stringify(encodeState(out.state))) as never);
+    }
+    expect(versions).toEqual([
+      `${T0}:${stateHash(a)}`,
+      `${T0}:${stateHash(b)}:1`,
+      `${T0}:${stateHash(a)}:2`,
+      `${T0}:${stateHash(b)}:3`,
+    ]);
+    // The next second starts the count again.
+    const later = applyPage(state, [row(4, T0 + 1, { status: 'open' })], settings, accept);
+    const [item] = later.items;
+    expect(item?.kind === 'change' && item.change.version).toBe(
+      `${T0 + 1}:${stateHash(row(4, T0 + 1, { status: 'open' }))}`,
+    );
+  });
+
   it('re-reading the boundary second drops what was already emitted with the same hash', () => {
     const first = applyPage(incremental(), [row(1, T0), row(2, T0)], settings, accept);
     // Next cycle: the same second again, plus a late row of that second and a change of ID 2.

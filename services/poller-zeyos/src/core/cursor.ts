@@ -4,6 +4,12 @@
  * reads on the keyset (lastmodified, ID) and, because many changes share a second and changes
  * may become visible late, re-reads a window below the newest second it has seen, dropping what
  * it already emitted by (ID, state hash).
+ *
+ * A change's version (and so its event id) is `lastmodified:hash`. A record can return to an
+ * earlier state within one second (a status set and set back), which is a new change with the
+ * same (lastmodified, hash); the cursor counts the changes it emitted per record and second and
+ * appends the count from the second one on (`lastmodified:hash:n`), so distinct changes never
+ * share an event id while a replay from a checkpoint reproduces the same ids.
  */
 import { z } from 'zod';
 import { TidemarkError } from '@tidemark/errors';
@@ -16,6 +22,8 @@ export type RawRow = Record<string, unknown>;
 export interface SeenEntry {
   lm: number;
   h: string;
+  /** Changes of this record emitted before this one within second `lm`. */
+  n: number;
 }
 
 export interface ZeyosState {
@@ -54,7 +62,13 @@ const encodedSchema = z.object({
   floor: z.number().int(),
   max: z.number().int(),
   pos: z.tuple([z.number().int(), z.number().int()]).nullable(),
-  seen: z.array(z.tuple([z.number().int(), z.number().int(), z.string()])),
+  // [ID, lastmodified, hash] or, from a record's second change within a second on, [..., n].
+  seen: z.array(
+    z.union([
+      z.tuple([z.number().int(), z.number().int(), z.string()]),
+      z.tuple([z.number().int(), z.number().int(), z.string(), z.number().int().positive()]),
+    ]),
+  ),
   known: z.string(),
   rec: z.number(),
 });
@@ -67,7 +81,9 @@ export function encodeState(state: ZeyosState): JsonValue {
     floor: state.floorLm,
     max: state.maxSeenLm,
     pos: state.pos === null ? null : [state.pos.lm, state.pos.id],
-    seen: [...state.seen].map(([id, entry]) => [id, entry.lm, entry.h]),
+    seen: [...state.seen].map(([id, entry]) =>
+      entry.n === 0 ? [id, entry.lm, entry.h] : [id, entry.lm, entry.h, entry.n],
+    ),
     known: state.known.encode(),
     rec: state.lastReconcileMs,
   };
@@ -83,7 +99,7 @@ export function decodeState(value: JsonValue): ZeyosState {
     floorLm: v.floor,
     maxSeenLm: v.max,
     pos: v.pos === null ? null : { lm: v.pos[0], id: v.pos[1] },
-    seen: new Map(v.seen.map(([id, lm, h]) => [id, { lm, h }])),
+    seen: new Map(v.seen.map(([id, lm, h, n]) => [id, { lm, h, n: n ?? 0 }])),
     known: IdSet.decode(v.known),
     lastReconcileMs: v.rec,
   };
@@ -208,8 +224,10 @@ export function applyPage(
     }
     state.pos = { lm, id };
     const h = stateHash(row);
-    if (state.seen.get(id)?.h === h) continue;
-    state.seen.set(id, { lm, h });
+    const previous = state.seen.get(id);
+    if (previous !== undefined && previous.lm === lm && previous.h === h) continue;
+    const n = previous !== undefined && previous.lm === lm ? previous.n + 1 : 0;
+    state.seen.set(id, { lm, h, n });
     state.maxSeenLm = Math.max(state.maxSeenLm, lm);
     newest = Math.max(newest ?? 0, lm * 1000);
     const checked = validate(row);
@@ -225,7 +243,7 @@ export function applyPage(
       op = row.creationdate === lm ? 'create' : 'update';
       state.known.add(id);
     }
-    items.push({ kind: 'change', change: toChange(op, row, id, lm, settings, h) });
+    items.push({ kind: 'change', change: toChange(op, row, id, lm, settings, h, n) });
   }
   if (!full) state.pos = null;
   // An entry is needed while some read may still return its row: the rest of this cycle (keyset
@@ -295,6 +313,7 @@ function toChange(
   lm: number,
   settings: CursorSettings,
   hash = stateHash(row),
+  occurrence = 0,
 ): Change {
   return {
     op,
@@ -304,7 +323,7 @@ function toChange(
     entityId: String(id),
     after: op === 'delete' ? null : (row as JsonObject),
     changedAt: new Date(lm * 1000).toISOString(),
-    version: `${lm}:${hash}`,
+    version: occurrence === 0 ? `${lm}:${hash}` : `${lm}:${hash}:${occurrence}`,
   };
 }
 
