@@ -68,6 +68,18 @@ pid_alive() {
   { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$2"
 }
 
+# pid_running PIDFILE: the pid in PIDFILE is running, whatever its command line. For
+# waiting on a process this script has just started: until the forked shell has exec'd
+# the program, /proc/PID/cmdline still shows the script, and pid_alive would call a
+# healthy start "exited" (seen on a loaded machine).
+pid_running() {
+  local pid
+  [[ -f "$1" ]] || return 1
+  pid="$(cat "$1" 2>/dev/null)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null
+}
+
 # stop_pid NAME PIDFILE PATTERN GRACE_SECONDS: SIGTERM (lets Kafka shut down
 # cleanly so the next start needs no log recovery), SIGKILL after the grace.
 stop_pid() {
