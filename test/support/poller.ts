@@ -18,6 +18,7 @@ import {
   type TidemarkConsumer,
 } from '@tidemark/kafka';
 import {
+  checkpointTopicSpec,
   createKafkaStreamPublisher,
   createPoller,
   type PollerObserver,
@@ -55,7 +56,7 @@ export async function pollerTopics(client: KafkaClient, entity: string) {
     { name: names.events, partitions: 3 },
     { name: names.deadLetters, partitions: 3 },
     { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
-    { name: names.checkpoints, partitions: 3, cleanupPolicy: 'compact' as const },
+    checkpointTopicSpec(names.checkpoints, { partitions: 3 }),
   ];
   // A busy broker answers topic creation with transient errors now and then.
   for (let attempt = 1; ; attempt++) {
@@ -146,13 +147,16 @@ const serviceMain = fileURLToPath(
   new URL('../../services/poller-zeyos/dist/main.js', import.meta.url),
 );
 
-/** The built service under plain node; `polling` settles once it has started its streams. */
+/**
+ * The built service under plain node; `polling` settles once it has started its streams,
+ * `opsPort` with the port of its operational endpoints.
+ */
 export function spawnPollerService(
   sim: ZeyosSimulator,
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void> } {
+): ChildProcess & { polling: Promise<void>; opsPort: Promise<number> } {
   const child = spawn(process.execPath, [serviceMain], {
     env: {
       PATH: process.env.PATH,
@@ -177,6 +181,8 @@ export function spawnPollerService(
   });
   // The JSON log on stdout is only searched for the start-up line; warnings and errors and
   // anything on stderr reach the test's output.
+  let opsPortFound: (port: number) => void = () => undefined;
+  const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
   const polling = new Promise<void>((resolve) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -185,6 +191,8 @@ export function spawnPollerService(
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         if (line.includes('"msg":"polling"')) resolve();
+        const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
+        if (port !== undefined) opsPortFound(Number(port));
         if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
           process.stderr.write(`[poller-zeyos] ${line}\n`);
       }
@@ -193,7 +201,7 @@ export function spawnPollerService(
   child.stderr?.on('data', (chunk: Buffer) =>
     process.stderr.write(`[poller-zeyos] ${chunk.toString()}`),
   );
-  return Object.assign(child, { polling });
+  return Object.assign(child, { polling, opsPort });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { archiveCommand } from './commands/archive-command.js';
+import { backfillCommand } from './commands/backfill.js';
 import { downCommand } from './commands/down.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
   simCommand,
   archiveCommand,
   tailCommand,
+  backfillCommand,
 ];
 
 export function topLevelHelp(): string {

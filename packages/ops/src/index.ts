@@ -3,6 +3,6 @@ export type { Metrics, MetricsOptions, Counter, Gauge, Histogram } from './metri
 export { createReadiness } from './readiness.js';
 export type { Readiness, CheckState } from './readiness.js';
 export { startOpsServer } from './http-server.js';
-export type { OpsServer, OpsServerOptions } from './http-server.js';
+export type { OpsAction, OpsServer, OpsServerOptions } from './http-server.js';
 export { startChild } from './child-process.js';
 export type { ChildOptions, ManagedChild } from './child-process.js';

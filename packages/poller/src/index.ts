@@ -6,7 +6,11 @@
 export type { ChangeSource, PollContext, PollResult, SourceItem, StartMode } from './source.js';
 export { CheckpointSchema, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 export type { Checkpoint } from './checkpoint.js';
-export { createKafkaStreamPublisher } from './publisher.js';
+export {
+  CHECKPOINT_MAX_BYTES,
+  checkpointTopicSpec,
+  createKafkaStreamPublisher,
+} from './publisher.js';
 export type { KafkaStreamPublisherSettings, StreamPublisher, TopicBatch } from './publisher.js';
 export { createPoller } from './runtime.js';
 export type {

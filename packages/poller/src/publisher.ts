@@ -3,9 +3,31 @@ import {
   readStateTopic,
   type KafkaClient,
   type OutgoingMessage,
+  type TopicSpec,
   type TransactionalProducer,
 } from '@tidemark/kafka';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
+
+/**
+ * The largest checkpoint record: a source's state can hold a window of recently emitted
+ * records (ZeyOS: about 40 bytes per record changed within the lookback), which a burst can
+ * push past Kafka's default of 1 MB per message; a checkpoint that cannot be written stops the
+ * stream. 16 MiB holds about 400,000 such entries.
+ */
+export const CHECKPOINT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** The spec of a poller checkpoint topic: compacted, and room for large checkpoints. */
+export function checkpointTopicSpec(
+  name: string,
+  defaults: { partitions?: number; replicationFactor?: number } = {},
+): TopicSpec {
+  return {
+    name,
+    ...defaults,
+    cleanupPolicy: 'compact',
+    config: { 'max.message.bytes': String(CHECKPOINT_MAX_BYTES) },
+  };
+}
 
 /** Messages for one topic within a commit. */
 export interface TopicBatch {

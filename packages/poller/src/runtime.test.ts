@@ -352,3 +352,71 @@ describe('createPoller', () => {
     expect(messagesOf(second, 'ev').map((m) => m.key)).toEqual(['4']);
   });
 });
+
+describe('requestBackfill', () => {
+  /** The fake source with a backfill flag in its state (n counts polls, b marks a backfill). */
+  function backfillSource() {
+    const inner = fakeSource([]);
+    const source: ChangeSource<FakeState & { b?: boolean }> = {
+      ...inner,
+      startBackfill: (state) =>
+        state.b === true
+          ? { state, started: false }
+          : { state: { ...state, b: true }, started: true },
+      encodeState: (state) => ({ n: state.n, b: state.b === true }),
+      decodeState: (value) => ({ ...inner.decodeState(value), b: (value as { b?: boolean }).b }),
+    };
+    return { source, seen: inner.seen };
+  }
+
+  it('commits the started backfill in the checkpoint before it answers; a second ask is a no-op', async () => {
+    const { source, seen } = backfillSource();
+    const pub = fakePublisher();
+    const poller = createPoller({ source, publisher: pub.publisher }, base);
+    const outcomes: { started: boolean }[] = [];
+    const controller = new AbortController();
+    const running = poller.run(controller.signal);
+    while (seen.length < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    outcomes.push(await poller.requestBackfill());
+    expect(pub.commits.at(-1)?.checkpoint.state).toEqual({ n: 0, b: true });
+    expect(pub.commits.at(-1)?.batches).toEqual([]);
+    const commits = pub.commits.length;
+    outcomes.push(await poller.requestBackfill());
+    expect(outcomes).toEqual([{ started: true }, { started: false }]);
+    expect(pub.commits).toHaveLength(commits);
+    controller.abort();
+    await running;
+  });
+
+  it('refuses when the source cannot backfill or the poller is not running', async () => {
+    const plain = createPoller(
+      { source: fakeSource([]), publisher: fakePublisher().publisher },
+      base,
+    );
+    await expect(plain.requestBackfill()).rejects.toThrow(/cannot backfill/);
+    const { source } = backfillSource();
+    const idlePoller = createPoller({ source, publisher: fakePublisher().publisher }, base);
+    await expect(idlePoller.requestBackfill()).rejects.toThrow(/not running/);
+  });
+
+  it('rejects the request when the commit of its start fails, and the stream goes on', async () => {
+    const { source, seen } = backfillSource();
+    // The first commit is the new stream's heartbeat; the second, the backfill's, fails.
+    const pub = fakePublisher([
+      undefined,
+      new TidemarkError('KAFKA_TRANSIENT', 'lost', { retryable: true }),
+    ]);
+    const poller = createPoller({ source, publisher: pub.publisher }, base);
+    const controller = new AbortController();
+    const running = poller.run(controller.signal);
+    while (seen.length < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    const failed = await poller.requestBackfill().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isTidemarkError(failed) && failed.code).toBe('KAFKA_TRANSIENT');
+    expect(await poller.requestBackfill()).toEqual({ started: true });
+    controller.abort();
+    await running;
+  });
+});

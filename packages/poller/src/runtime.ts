@@ -1,4 +1,5 @@
 import {
+  TidemarkError,
   backoffDelayMs,
   describeError,
   isTidemarkError,
@@ -80,6 +81,18 @@ export interface Poller {
    * aborted. Rejects with KAFKA_FENCED when another instance took the stream over.
    */
   run(signal: AbortSignal): Promise<void>;
+  /**
+   * Asks for a backfill (see ChangeSource.startBackfill). Resolves once its start is committed
+   * in the checkpoint, so it survives a crash from then on; `started` is false when one was
+   * running already. Rejects with INPUT_INVALID when the source cannot backfill or the poller
+   * is not running, and with the commit's error when that failed (ask again).
+   */
+  requestBackfill(): Promise<{ started: boolean }>;
+}
+
+interface BackfillRequest {
+  resolve(outcome: { started: boolean }): void;
+  reject(error: unknown): void;
 }
 
 interface Session<S> {
@@ -106,6 +119,40 @@ export function createPoller<S>(deps: PollerDeps<S>, settings: PollerSettings): 
   const heartbeatIntervalMs = settings.heartbeatIntervalMs ?? 30_000;
   const retry = settings.retry ?? { baseDelayMs: 500, maxDelayMs: 30_000 };
   const tracer = getTracer('@tidemark/poller');
+  const backfillRequests: BackfillRequest[] = [];
+  let running = false;
+
+  /** A transaction with only the checkpoint of `state`: a position change without events. */
+  async function commitState(session: Session<S>, state: S): Promise<void> {
+    const now = clock();
+    const checkpoint: Checkpoint = {
+      format: 'tidemark.poller.checkpoint',
+      version: 1,
+      stream: settings.streamId,
+      state: source.encodeState(state),
+      committedAtMs: now,
+      newestChangeMs: session.newestChangeMs,
+      eventsTotal: session.eventsTotal,
+    };
+    await publisher.commit([], checkpoint);
+    session.state = state;
+    session.checkpoint = checkpoint;
+    session.lastCommitMs = now;
+  }
+
+  async function startRequestedBackfill(session: Session<S>): Promise<void> {
+    const requests = backfillRequests.splice(0);
+    if (requests.length === 0 || source.startBackfill === undefined) return;
+    try {
+      const { state, started } = source.startBackfill(session.state);
+      if (started) await commitState(session, state);
+      logger.info(started ? 'backfill started' : 'backfill already running');
+      for (const request of requests) request.resolve({ started });
+    } catch (error) {
+      for (const request of requests) request.reject(error);
+      throw error;
+    }
+  }
 
   async function openSession(context: PollContext): Promise<Session<S>> {
     const checkpoint = await publisher.open();
@@ -145,7 +192,12 @@ export function createPoller<S>(deps: PollerDeps<S>, settings: PollerSettings): 
         const now = clock();
         const heartbeat =
           result.items.length === 0 && now - session.lastCommitMs >= heartbeatIntervalMs;
-        if (result.items.length === 0 && !result.advanced && !heartbeat) return result.more;
+        if (result.items.length === 0 && !result.advanced && !heartbeat) {
+          // Nothing that needs a checkpoint, but the source may have noted something for its
+          // next poll (e.g. whose turn it is): keep its state without a commit.
+          session.state = result.state;
+          return result.more;
+        }
 
         const { events, deadLetters } = toMessages(result.items, now);
         const newestChangeMs =
@@ -256,7 +308,19 @@ export function createPoller<S>(deps: PollerDeps<S>, settings: PollerSettings): 
   }
 
   return {
+    requestBackfill() {
+      if (source.startBackfill === undefined) {
+        return Promise.reject(
+          new TidemarkError('INPUT_INVALID', `the ${source.system} source cannot backfill`),
+        );
+      }
+      if (!running) {
+        return Promise.reject(new TidemarkError('INPUT_INVALID', 'the poller is not running'));
+      }
+      return new Promise((resolve, reject) => backfillRequests.push({ resolve, reject }));
+    },
     async run(signal) {
+      running = true;
       const context: PollContext = { signal, now: clock };
       let session: Session<S> | undefined;
       let attempt = 0;
@@ -267,6 +331,7 @@ export function createPoller<S>(deps: PollerDeps<S>, settings: PollerSettings): 
               session = await openSession(context);
               observer.ready?.(settings.streamId, true);
             }
+            await startRequestedBackfill(session);
             const more = await pollOnce(session, context);
             attempt = 0;
             if (!more) await sleep(pollIntervalMs, signal);
@@ -302,6 +367,12 @@ export function createPoller<S>(deps: PollerDeps<S>, settings: PollerSettings): 
           }
         }
       } finally {
+        running = false;
+        for (const request of backfillRequests.splice(0)) {
+          request.reject(
+            new TidemarkError('ABORTED', 'the poller stopped before the backfill began'),
+          );
+        }
         await publisher.close().catch((error: unknown) => {
           logger.warn('closing the publisher failed', { error: describeError(error) });
         });

@@ -25,6 +25,12 @@ export interface ChangeSource<S> {
    * Throws for source trouble; `retryable` errors are retried after a backoff.
    */
   poll(state: S, context: PollContext): Promise<PollResult<S>>;
+  /**
+   * Begins a backfill: every record once more as a `snapshot` change, read beside the live
+   * changes, which win (they come after the snapshot read of the same record). `started` is
+   * false when a snapshot or backfill is running already. A source without it cannot backfill.
+   */
+  startBackfill?(state: S): { state: S; started: boolean };
   /** The state as JSON for the checkpoint. */
   encodeState(state: S): JsonValue;
   /** The inverse; throws INPUT_INVALID for a value that is not a state of this source. */
@@ -63,7 +69,11 @@ export interface PollResult<S> {
   items: SourceItem[];
   /** The position after these items. */
   state: S;
-  /** Whether the position moved (even without items); a moved position is checkpointed. */
+  /**
+   * Whether the position moved (even without items); a moved position is checkpointed. A
+   * result with no items that did not advance is not committed, yet its state is kept for the
+   * next poll: it may differ only in what need not survive a restart.
+   */
   advanced: boolean;
   /** True when more is ready now (a full page): poll again without waiting. */
   more: boolean;

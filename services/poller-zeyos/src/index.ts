@@ -9,6 +9,7 @@ export {
   encodeState,
   initialState,
   nextQuery,
+  startBackfill,
   windowStart,
 } from './core/cursor.js';
 export type { CursorSettings, PageQuery, RawRow, ZeyosState } from './core/cursor.js';

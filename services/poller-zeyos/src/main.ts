@@ -7,7 +7,12 @@
 import { describeError, isTidemarkError } from '@tidemark/errors';
 import { createKafkaClient, ensureTopics, onShutdownSignal } from '@tidemark/kafka';
 import { createMetrics, createReadiness, startOpsServer } from '@tidemark/ops';
-import { createKafkaStreamPublisher, createPoller } from '@tidemark/poller';
+import {
+  checkpointTopicSpec,
+  createKafkaStreamPublisher,
+  createPoller,
+  type Poller,
+} from '@tidemark/poller';
 import { createLogger } from '@tidemark/telemetry';
 import { createZeyosClient } from '@tidemark/zeyos';
 import { loadPollerZeyosConfig, streamNames } from './config.js';
@@ -59,7 +64,14 @@ async function main(): Promise<void> {
     { graceMs: config.shutdownGraceMs, logger },
   );
 
-  const ops = await startOpsServer({ port: config.httpPort, metrics, readiness });
+  // Filled as the streams start; the backfill action looks streams up here.
+  const pollers = new Map<string, Poller>();
+  const ops = await startOpsServer({
+    port: config.httpPort,
+    metrics,
+    readiness,
+    actions: { '/backfill': (query) => backfill(pollers, query.get('stream')) },
+  });
   closers.push(() => ops.close());
   logger.info('operational endpoints listening', { port: ops.port });
 
@@ -79,7 +91,7 @@ async function main(): Promise<void> {
     ...names.map((n) => ({ name: n.events, ...config.kafka.topicDefaults })),
     { name: first.deadLetters, ...config.kafka.topicDefaults },
     { name: first.heartbeats, ...config.kafka.topicDefaults, cleanupPolicy: 'compact' as const },
-    { name: first.checkpoints, ...config.kafka.topicDefaults, cleanupPolicy: 'compact' as const },
+    checkpointTopicSpec(first.checkpoints, config.kafka.topicDefaults),
   ]);
   if (stopping.signal.aborted) return;
 
@@ -144,6 +156,7 @@ async function main(): Promise<void> {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
       },
     );
+    pollers.set(n.streamId, poller);
     runs.push(poller.run(stopping.signal));
   });
 
@@ -167,6 +180,22 @@ async function main(): Promise<void> {
     await Promise.allSettled(runs);
     process.exit(isTidemarkError(error) && error.code === 'KAFKA_FENCED' ? 3 : 1);
   }
+}
+
+/** `POST /backfill?stream=<id>`: answers once the backfill's start is committed. */
+async function backfill(
+  pollers: ReadonlyMap<string, Poller>,
+  stream: string | null,
+): Promise<{ status: number; body: unknown }> {
+  const poller = stream === null ? undefined : pollers.get(stream);
+  if (stream === null || poller === undefined) {
+    return { status: 404, body: { error: 'no such stream', streams: [...pollers.keys()] } };
+  }
+  const { started } = await poller.requestBackfill();
+  return {
+    status: started ? 202 : 200,
+    body: { stream, backfill: started ? 'started' : 'running' },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import {
   encodeState,
   initialState,
   nextQuery,
+  startBackfill,
   type CursorSettings,
   type RawRow,
   type RowValidator,
@@ -159,6 +160,7 @@ export function createZeyosSource(
       );
       return applyPage(state, rows, cursor, validate);
     },
+    startBackfill,
     encodeState,
     decodeState,
   };

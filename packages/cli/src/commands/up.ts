@@ -52,6 +52,8 @@ const stackServices: readonly {
       TIDEMARK_ZEYOS_ENTITIES: 'accounts,contacts',
       TIDEMARK_POLL_START_MODE: 'snapshot',
       TIDEMARK_POLL_INTERVAL_MS: '1000',
+      // A fixed operational port, so `tidemark backfill ... --poller http://127.0.0.1:18091`.
+      TIDEMARK_HTTP_PORT: '18091',
     },
   },
 ];

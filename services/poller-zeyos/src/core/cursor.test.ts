@@ -8,6 +8,7 @@ import {
   encodeState,
   initialState,
   nextQuery,
+  startBackfill,
   windowStart,
   type CursorSettings,
   type RawRow,
@@ -378,6 +379,99 @@ describe('snapshot, then incremental', () => {
     );
     // Nothing more in the next cycle.
     expect(drain(rest.state, table).emitted).toEqual([]);
+  });
+});
+
+describe('backfill', () => {
+  const settled = (table: RawRow[]) => drain(incremental(), table).state;
+
+  it('starts below the newest second seen, once; not while a snapshot runs', () => {
+    const state = settled([row(1, T0), row(2, T0 + 3)]);
+    const { state: backfilling, started } = startBackfill(state);
+    expect(started).toBe(true);
+    expect(backfilling.snapshot).toEqual({ afterId: 0, untilLm: T0 + 4 });
+    expect(backfilling.backfillTurn).toBe(true);
+    expect(state.snapshot).toBeNull(); // the input is not mutated
+    expect(startBackfill(backfilling)).toEqual({ state: backfilling, started: false });
+    const snapshotting = initialState({ phase: 'snapshot', untilLm: T0 }, 0);
+    expect(startBackfill(snapshotting).started).toBe(false);
+  });
+
+  it('re-emits every live record as snapshot beside live changes, which are never snapshotted', () => {
+    const table = [row(1, T0), row(2, T0), row(3, T0 + 1), row(4, T0 + 2), row(5, T0 + 2)];
+    const state = startBackfill(settled(table)).state;
+    // While it runs: 2 changes, 3 is soft-deleted, 6 is created, all after the newest second.
+    const now = table
+      .filter((r) => r.ID !== 2 && r.ID !== 3)
+      .concat([
+        row(2, T0 + 9, { name: 'two' }),
+        row(3, T0 + 9, { visibility: 2 }),
+        row(6, T0 + 9, { creationdate: T0 + 9 }),
+      ]);
+    const { emitted, state: after } = drain(state, now);
+    expect(emitted.filter((e) => e.startsWith('snapshot:')).sort()).toEqual([
+      'snapshot:1',
+      'snapshot:4',
+      'snapshot:5',
+    ]);
+    expect(emitted.filter((e) => !e.startsWith('snapshot:')).sort()).toEqual([
+      'create:6',
+      'delete:3',
+      'update:2',
+    ]);
+    expect(after.snapshot).toBeNull();
+    expect([...after.known.values()]).toEqual([1, 2, 4, 5, 6]);
+    // Settled again: nothing more.
+    expect(drain(after, now).emitted).toEqual([]);
+  });
+
+  it('takes turns: a backfill page, then a complete incremental cycle, and says more until done', () => {
+    const table = [1, 2, 3, 4, 5, 6, 7].map((id) => row(id, T0));
+    let state = startBackfill(settled(table)).state;
+    const kinds: string[] = [];
+    for (let poll = 0; poll < 20 && state.snapshot !== null; poll++) {
+      const query = nextQuery(state, settings);
+      kinds.push(query.kind);
+      const out = applyPage(state, listPage(table, query, settings.pageSize), settings, accept);
+      if (state.snapshot !== null) expect(out.more).toBe(true);
+      state = out.state;
+    }
+    // Pages of 3: the re-read window (7 rows of T0) takes three pages, the backfill three.
+    const cycle = ['from', 'after', 'after'];
+    expect(kinds).toEqual(['snapshot', ...cycle, 'snapshot', ...cycle, 'snapshot']);
+    expect(state.snapshot).toBeNull();
+  });
+
+  it("numbers each backfill's snapshot versions, so a second one is new events", () => {
+    const table = [row(1, T0)];
+    const versionsOf = (state: ZeyosState) => {
+      const out = applyPage(
+        state,
+        listPage(table, nextQuery(state, settings), 3),
+        settings,
+        accept,
+      );
+      return out.items.map((item) => (item.kind === 'change' ? item.change.version : '?'));
+    };
+    const first = startBackfill(settled(table)).state;
+    expect(versionsOf(first)).toEqual([`${T0}:${stateHash(table[0])}:b1`]);
+    const second = startBackfill(drain(first, table).state).state;
+    expect(versionsOf(second)).toEqual([`${T0}:${stateHash(table[0])}:b2`]);
+    // The start-up snapshot keeps plain versions.
+    const startup = initialState({ phase: 'snapshot', untilLm: T0 + 1 }, 0);
+    expect(versionsOf(startup)).toEqual([`${T0}:${stateHash(table[0])}`]);
+  });
+
+  it('survives the checkpoint mid-way', () => {
+    const table = [1, 2, 3, 4, 5].map((id) => row(id, T0));
+    const begun = startBackfill(settled(table)).state;
+    const page = applyPage(begun, listPage(table, nextQuery(begun, settings), 3), settings, accept);
+    const back = decodeState(JSON.parse(JSON.stringify(encodeState(page.state))) as never);
+    expect(back.snapshot).toEqual({ afterId: 3, untilLm: T0 + 1 });
+    expect(back.backfillTurn).toBe(false);
+    const turned = decodeState(JSON.parse(JSON.stringify(encodeState(begun))) as never);
+    expect(turned.backfillTurn).toBe(true);
+    expect(drain(back, table).emitted).toEqual(['snapshot:4', 'snapshot:5']);
   });
 });
 

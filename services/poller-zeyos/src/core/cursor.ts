@@ -29,8 +29,20 @@ export interface SeenEntry {
 export interface ZeyosState {
   /** `snapshot`: walking every record by ID; `incremental`: following lastmodified. */
   phase: 'snapshot' | 'incremental';
-  /** Snapshot walk: last ID read, and the second below which it reads (records at or above go to incremental). */
+  /**
+   * Snapshot walk: last ID read, and the second below which it reads (records at or above are
+   * the incremental reading's). In phase `snapshot` it runs before incremental reading; in phase
+   * `incremental` it is a backfill, taking turns with the incremental reading.
+   */
   snapshot: { afterId: number; untilLm: number } | null;
+  /** During a backfill: the next poll reads a backfill page (true) or the changes (false). */
+  backfillTurn: boolean;
+  /**
+   * Backfills begun on this stream. A backfill's snapshot versions carry its number
+   * (`lastmodified:hash:b<n>`): a record snapshotted again is a new event, not a replay of the
+   * earlier one, while a crash-replay of the same backfill gives the same ids.
+   */
+  backfills: number;
   /** Never read below this second (the start of the stream). */
   floorLm: number;
   /** Newest lastmodified emitted. */
@@ -71,6 +83,8 @@ const encodedSchema = z.object({
   ),
   known: z.string(),
   rec: z.number(),
+  bt: z.boolean().optional(),
+  bn: z.number().int().nonnegative().optional(),
 });
 
 export function encodeState(state: ZeyosState): JsonValue {
@@ -86,6 +100,8 @@ export function encodeState(state: ZeyosState): JsonValue {
     ),
     known: state.known.encode(),
     rec: state.lastReconcileMs,
+    ...(state.backfillTurn ? { bt: true } : {}),
+    ...(state.backfills > 0 ? { bn: state.backfills } : {}),
   };
 }
 
@@ -102,6 +118,8 @@ export function decodeState(value: JsonValue): ZeyosState {
     seen: new Map(v.seen.map(([id, lm, h, n]) => [id, { lm, h, n: n ?? 0 }])),
     known: IdSet.decode(v.known),
     lastReconcileMs: v.rec,
+    backfillTurn: v.bt ?? false,
+    backfills: v.bn ?? 0,
   };
 }
 
@@ -129,7 +147,30 @@ export function initialState(
     seen: new Map(),
     known: new IdSet(),
     lastReconcileMs: nowMs,
+    backfillTurn: false,
+    backfills: 0,
   };
+}
+
+/**
+ * Begins a backfill: every live record once more as a `snapshot` change, read by ID beside the
+ * incremental reading. It reads records last modified up to the newest second seen so far; what
+ * changes later is the incremental reading's, so a live change always comes after the snapshot
+ * read of the same record in the topic. Unchanged when a snapshot or backfill is running.
+ */
+export function startBackfill(before: ZeyosState): { state: ZeyosState; started: boolean } {
+  if (before.snapshot !== null) return { state: before, started: false };
+  const state = cloneState(before);
+  state.snapshot = { afterId: 0, untilLm: state.maxSeenLm + 1 };
+  state.backfillTurn = true;
+  state.backfills++;
+  return { state, started: true };
+}
+
+/** Whether the next page is one of the snapshot walk (start-up snapshot or backfill). */
+function walking(state: ZeyosState): boolean {
+  if (state.snapshot === null) return false;
+  return state.phase === 'snapshot' || (state.pos === null && state.backfillTurn);
 }
 
 /** The lower bound of the next read cycle: the re-read window below the newest second. */
@@ -144,7 +185,7 @@ export type PageQuery =
   | { kind: 'after'; lm: number; id: number };
 
 export function nextQuery(state: ZeyosState, settings: CursorSettings): PageQuery {
-  if (state.phase === 'snapshot' && state.snapshot !== null) {
+  if (walking(state) && state.snapshot !== null) {
     return { kind: 'snapshot', ...state.snapshot };
   }
   if (state.pos !== null) return { kind: 'after', lm: state.pos.lm, id: state.pos.id };
@@ -179,7 +220,7 @@ export function applyPage(
   let newest: number | undefined;
   const full = rows.length >= settings.pageSize;
 
-  if (state.phase === 'snapshot' && state.snapshot !== null) {
+  if (walking(state) && state.snapshot !== null) {
     for (const row of rows) {
       const id = row.ID;
       if (!isId(id)) {
@@ -201,8 +242,11 @@ export function applyPage(
       if (row.visibility === 2) continue;
       state.known.add(id);
       newest = Math.max(newest ?? 0, lm * 1000);
-      items.push({ kind: 'change', change: toChange('snapshot', row, id, lm, settings) });
+      const change = toChange('snapshot', row, id, lm, settings);
+      if (state.phase === 'incremental') change.version += `:b${state.backfills}`;
+      items.push({ kind: 'change', change });
     }
+    if (state.phase === 'incremental') state.backfillTurn = false;
     if (!full) {
       state.phase = 'incremental';
       state.snapshot = null;
@@ -246,6 +290,9 @@ export function applyPage(
     items.push({ kind: 'change', change: toChange(op, row, id, lm, settings, h, n) });
   }
   if (!full) state.pos = null;
+  // A backfill takes its turn after each complete incremental cycle.
+  const backfilling = state.snapshot !== null;
+  if (backfilling && state.pos === null) state.backfillTurn = true;
   // An entry is needed while some read may still return its row: the rest of this cycle (keyset
   // after pos) or a later cycle (from windowStart, which only grows). Pruning inside a cycle too
   // keeps a long catch-up cycle's checkpoint to the window instead of everything read so far.
@@ -263,8 +310,9 @@ export function applyPage(
   return {
     items,
     state,
+    // Whose turn it is need not survive a restart: a flip alone is no reason to commit.
     advanced: items.length > 0 || hadPos || state.pos !== null || pruned > 0,
-    more: full,
+    more: full || backfilling,
     newestChangeMs: newest,
   };
 }

@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deleteTopics, messageToEvent, type KafkaClient } from '@tidemark/kafka';
+import type { ZeyosSimulator } from '@tidemark/simulators';
+import { testKafka } from '../support/kafka.js';
+import {
+  checkTopic,
+  collect,
+  eventually,
+  groundTruth,
+  pollerTopics,
+  spawnPollerService,
+  startSim,
+} from '../support/poller.js';
+
+const entity = 'contacts';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cli = fileURLToPath(new URL('../../packages/cli/bin/tidemark.js', import.meta.url));
+
+/** `tidemark <args>` under plain node: exit code and output. */
+function tidemark(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+describe('ZeyOS poller service: backfill on request', () => {
+  let kafka: KafkaClient;
+  let sim: ZeyosSimulator;
+  let topics: string[] = [];
+
+  beforeEach(async () => {
+    kafka = testKafka();
+    sim = await startSim();
+  });
+  afterEach(async () => {
+    await sim.close();
+    await deleteTopics(kafka, topics).catch(() => undefined);
+    topics = [];
+  });
+
+  it('`tidemark backfill` snapshots every untouched record while changes flow; live changes win', async () => {
+    const setup = await pollerTopics(kafka, entity);
+    topics = setup.all;
+    // Mostly creates: a few hundred records for the backfill to walk.
+    sim.admin.workload.runOps(800, {
+      entities: [entity],
+      mix: { create: 6, update: 3, softDelete: 1, delete: 1 },
+    });
+    const reader = await collect(kafka, [setup.names.events]);
+    const child = spawnPollerService(sim, setup.prefix, entity);
+    try {
+      await child.polling;
+      const port = await child.opsPort;
+      const atRequest = groundTruth(sim, entity);
+      expect(await eventually(() => checkTopic(reader.messages, atRequest), 30_000)).toEqual([]);
+
+      const unknown = await tidemark([
+        'backfill',
+        'zeyos.demo.nothing',
+        '--poller',
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(unknown).toMatchObject({ code: 1 });
+      expect(unknown.out).toContain(`streams there: ${setup.names.streamId}`);
+
+      const asked = await tidemark([
+        'backfill',
+        setup.names.streamId,
+        '--poller',
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(asked).toEqual({ code: 0, out: `backfill of ${setup.names.streamId} started\n` });
+      // Changes go on while the backfill runs.
+      for (let round = 0; round < 5; round++) {
+        sim.admin.workload.runOps(30, { entities: [entity] });
+        await pause(100);
+      }
+      const final = groundTruth(sim, entity);
+      // Live at the request and unchanged since: each must get its backfill snapshot.
+      const untouched = [...atRequest.live].filter(([id, hash]) => final.live.get(id) === hash);
+      expect(untouched.length).toBeGreaterThan(200);
+      const missing = () => {
+        const snapshotted = new Set<string>();
+        for (const message of reader.messages) {
+          const received = messageToEvent(message);
+          if (received.ok && received.event.data.version.endsWith(':b1')) {
+            expect(received.event.data.op).toBe('snapshot');
+            snapshotted.add(received.event.subject);
+          }
+        }
+        return untouched.filter(([id]) => !snapshotted.has(id)).map(([id]) => `no snapshot: ${id}`);
+      };
+      expect(await eventually(missing, 30_000)).toEqual([]);
+      // And the topic still ends in every record's final state: no snapshot overtook a change.
+      expect(await eventually(() => checkTopic(reader.messages, final), 30_000)).toEqual([]);
+
+      const again = await tidemark([
+        'backfill',
+        setup.names.streamId,
+        '--poller',
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(again.code).toBe(0);
+      expect(again.out).toMatch(/started|running already/);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await reader.close();
+    }
+  }, 120_000);
+});
