@@ -399,6 +399,25 @@ describe('tSM client operations', () => {
     expect(JSON.stringify(error.details)).not.toContain('secret-not-a-uuid');
   });
 
+  it('pageRaw keeps a record that fails the schema, where page fails the whole page', async () => {
+    const broken = { ...customer, id: '019970a1-7797-73ba-a6d5-b424443a7dcc', name: 42 };
+    const { server, client } = await setup(() => ({
+      status: 200,
+      body: { content: [customer, broken], page: 0, size: 2, totalElements: 2, totalPages: 1 },
+    }));
+    const raw = await client.customers.pageRaw({
+      filter: [where.gte('auditInfo.whenEdited', '2025-09-25T00:00:00.000Z')],
+      size: 2,
+    });
+    expect(raw.content).toEqual([customer, broken]);
+    expect(server.requests[0]?.url).toBe(
+      '/tsm-customer/api/v2/customers/page?auditInfo.whenEdited__gte=2025-09-25T00:00:00.000Z&page=0&size=2',
+    );
+    await expect(client.customers.page({ size: 2 })).rejects.toMatchObject({
+      code: 'HTTP_RESPONSE_INVALID',
+    });
+  });
+
   it('refuses ids with a slash before sending', async () => {
     const { server, client } = await setup(() => ({ status: 200, body: customer }));
     await expect(client.customers.get('a/b')).rejects.toMatchObject({ code: 'INPUT_INVALID' });

@@ -4,7 +4,7 @@
  * records parsed by their schemas.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { TidemarkError, isTidemarkError } from '@tidemark/errors';
 import {
   createHttpClient,
@@ -53,6 +53,11 @@ import {
 
 /** What create and put send: the record's fields; `id`, `code` and `auditInfo` optional. */
 export type TsmWrite<R extends TsmRecord> = Partial<R> & Record<string, unknown>;
+
+/** A record as the server sent it, before any schema: any JSON object. */
+export type TsmRawRecord = Record<string, unknown>;
+
+const rawRecordSchema: z.ZodType<TsmRawRecord> = z.record(z.string(), z.unknown());
 
 /** One item of a bulk PATCH: the record's id or code and its merge patch. */
 export type TsmBulkPatch =
@@ -139,6 +144,12 @@ export interface TsmEntityClient<R extends TsmRecord> {
   bulkDelete(idOrCodes: readonly string[], options?: Signalled): Promise<TsmBulkItem<R>[]>;
   /** `GET /{entity}/page`: one page with totals. */
   page(query?: TsmPageQuery, options?: Signalled): Promise<TsmPage<R>>;
+  /**
+   * `GET /{entity}/page` with every item kept as the JSON object the server sent, unchecked
+   * against the record schema: for a reader that validates records one by one (a poller
+   * dead-letters a malformed record instead of failing the page that holds it).
+   */
+  pageRaw(query?: TsmPageQuery, options?: Signalled): Promise<TsmPage<TsmRawRecord>>;
   /** `GET /{entity}/search`: at most `size` items, no totals. */
   search(query?: TsmSearchQuery, options?: Signalled): Promise<R[]>;
   /** Every page from `query.page` (default 0) on; stops at the last page or a short one. */
@@ -490,7 +501,11 @@ export function createTsmClient(settings: TsmClientSettings, deps: TsmClientDeps
       return typeof id === 'string' ? id : typeof code === 'string' ? code : undefined;
     }
 
-    async function page(query: TsmPageQuery = {}, opts: Signalled = {}): Promise<TsmPage<R>> {
+    async function pageWith<T>(
+      itemSchema: z.ZodType<T>,
+      query: TsmPageQuery,
+      opts: Signalled,
+    ): Promise<TsmPage<T>> {
       const op = { operation: 'page', entity };
       const answer = await call(op, {
         method: 'GET',
@@ -498,11 +513,13 @@ export function createTsmClient(settings: TsmClientSettings, deps: TsmClientDeps
         signal: opts.signal,
       });
       return read(
-        readPage(answer.body, schema, { page: query.page ?? 0, size: query.size }),
+        readPage(answer.body, itemSchema, { page: query.page ?? 0, size: query.size }),
         op,
         answer.status,
       );
     }
+
+    const page = (query: TsmPageQuery = {}, opts: Signalled = {}) => pageWith(schema, query, opts);
 
     async function* pages(
       query: TsmPageQuery = {},
@@ -577,6 +594,7 @@ export function createTsmClient(settings: TsmClientSettings, deps: TsmClientDeps
           opts.signal,
         ),
       page,
+      pageRaw: (query = {}, opts = {}) => pageWith(rawRecordSchema, query, opts),
       async search(query = {}, opts = {}) {
         const op = { operation: 'search', entity };
         const answer = await call(op, {

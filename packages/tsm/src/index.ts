@@ -17,6 +17,7 @@ export type {
   TsmKnownRecord,
   TsmLogQuery,
   TsmPagesOptions,
+  TsmRawRecord,
   TsmUpdateOptions,
   TsmWrite,
 } from './client.js';
@@ -95,3 +96,5 @@ export type {
   TsmAuthSettings,
   TsmClientSettings,
 } from './settings.js';
+export { checkTsmEnv, tsmConnectionFromEnv, tsmEnvShape } from './env.js';
+export type { TsmEnv } from './env.js';

@@ -79,3 +79,5 @@ export type {
   ZeyosUrls,
 } from './settings.js';
 export * from './generated/entities.js';
+export { checkZeyosEnv, zeyosConnectionFromEnv, zeyosEnvShape } from './env.js';
+export type { ZeyosEnv } from './env.js';

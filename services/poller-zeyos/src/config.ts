@@ -3,9 +3,7 @@ import {
   envEnum,
   envInt,
   envList,
-  envSecret,
   envString,
-  envUrl,
   kafkaEnvShape,
   kafkaSettingsFromEnv,
   loadConfig,
@@ -14,23 +12,11 @@ import {
 } from '@tidemark/config';
 import { InstanceSchema } from '@tidemark/events';
 import type { StartMode } from '@tidemark/poller';
+import { checkZeyosEnv, zeyosConnectionFromEnv, zeyosEnvShape } from '@tidemark/zeyos';
 
 /** The poller's own variables; defaults in the TSDoc of each. */
 const pollerEnvShape = {
-  /** ZeyOS origin, e.g. `https://cloud.zeyos.com`. Required. */
-  TIDEMARK_ZEYOS_BASE_URL: envUrl(),
-  /** ZeyOS instance (the path segment). Required. */
-  TIDEMARK_ZEYOS_INSTANCE: envString(),
-  /** `oauth2` (default), `legacy` or `token`. */
-  TIDEMARK_ZEYOS_AUTH_MODE: envEnum(['oauth2', 'legacy', 'token']).default('oauth2'),
-  TIDEMARK_ZEYOS_USERNAME: envString().optional(),
-  TIDEMARK_ZEYOS_PASSWORD: envSecret().optional(),
-  /** OAuth client id (also the legacy identifier). Default `tidemark`. */
-  TIDEMARK_ZEYOS_CLIENT_ID: envString().default('tidemark'),
-  /** OAuth client secret (also the legacy appsecret). */
-  TIDEMARK_ZEYOS_CLIENT_SECRET: envSecret().optional(),
-  /** For mode `token`. */
-  TIDEMARK_ZEYOS_TOKEN: envSecret().optional(),
+  ...zeyosEnvShape,
   /** Entities to poll, comma-separated. Default `accounts,contacts`. */
   TIDEMARK_ZEYOS_ENTITIES: envList().default(['accounts', 'contacts']),
   /** Wait between polls once caught up. Default 5 000 ms. */
@@ -56,14 +42,7 @@ const pollerEnvShape = {
 const schema = z
   .object({ ...kafkaEnvShape, ...serviceEnvShape, ...pollerEnvShape })
   .superRefine((env, ctx) => {
-    const need = (name: keyof typeof env, why: string) => {
-      if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: why });
-    };
-    if (env.TIDEMARK_ZEYOS_AUTH_MODE === 'token') need('TIDEMARK_ZEYOS_TOKEN', 'is required');
-    else {
-      need('TIDEMARK_ZEYOS_USERNAME', `is required for auth mode ${env.TIDEMARK_ZEYOS_AUTH_MODE}`);
-      need('TIDEMARK_ZEYOS_PASSWORD', `is required for auth mode ${env.TIDEMARK_ZEYOS_AUTH_MODE}`);
-    }
+    checkZeyosEnv(env, ctx);
     if (!InstanceSchema.safeParse(env.TIDEMARK_ZEYOS_INSTANCE).success) {
       ctx.addIssue({
         code: 'custom',
@@ -96,35 +75,11 @@ const schema = z
       env.TIDEMARK_POLL_START_MODE === 'timestamp'
         ? { mode: 'timestamp', atMs: Date.parse(env.TIDEMARK_POLL_START_AT ?? '') }
         : { mode: env.TIDEMARK_POLL_START_MODE };
-    const username = env.TIDEMARK_ZEYOS_USERNAME ?? '';
-    const password = env.TIDEMARK_ZEYOS_PASSWORD;
-    const auth =
-      env.TIDEMARK_ZEYOS_AUTH_MODE === 'token'
-        ? { mode: 'token' as const, token: env.TIDEMARK_ZEYOS_TOKEN ?? '' }
-        : env.TIDEMARK_ZEYOS_AUTH_MODE === 'legacy'
-          ? {
-              mode: 'legacy' as const,
-              username,
-              password: password ?? '',
-              identifier: env.TIDEMARK_ZEYOS_CLIENT_ID,
-              ...(env.TIDEMARK_ZEYOS_CLIENT_SECRET === undefined
-                ? {}
-                : { appsecret: env.TIDEMARK_ZEYOS_CLIENT_SECRET }),
-            }
-          : {
-              mode: 'oauth2' as const,
-              clientId: env.TIDEMARK_ZEYOS_CLIENT_ID,
-              ...(env.TIDEMARK_ZEYOS_CLIENT_SECRET === undefined
-                ? {}
-                : { clientSecret: env.TIDEMARK_ZEYOS_CLIENT_SECRET }),
-              username,
-              password: password ?? '',
-            };
     return {
       kafka: kafkaSettingsFromEnv(env),
       httpPort: env.TIDEMARK_HTTP_PORT,
       logLevel: env.TIDEMARK_LOG_LEVEL,
-      zeyos: { baseUrl: env.TIDEMARK_ZEYOS_BASE_URL, instance: env.TIDEMARK_ZEYOS_INSTANCE, auth },
+      zeyos: zeyosConnectionFromEnv(env),
       entities: env.TIDEMARK_ZEYOS_ENTITIES,
       pollIntervalMs: env.TIDEMARK_POLL_INTERVAL_MS,
       pageSize: env.TIDEMARK_POLL_PAGE_SIZE,

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Change } from '@tidemark/events';
+import { EchoMemory } from './echoes.js';
+
+const ref = { system: 'tsm' as const, entity: 'customers', id: 'c-1' };
+const writtenAt = Date.parse('2026-11-23T10:00:00.000Z');
+
+function event(after: Change['after'], changedAt = '2026-11-23T10:00:00.400Z'): Change {
+  return {
+    op: after === null ? 'delete' : 'update',
+    system: 'tsm',
+    instance: 'demo',
+    entityType: 'customers',
+    entityId: 'c-1',
+    after,
+    changedAt,
+    version: '2',
+  };
+}
+
+describe('EchoMemory', () => {
+  it('recognises the echo of a write once, by time and content', () => {
+    const memory = new EchoMemory();
+    memory.remember(ref, { name: 'Acme', status: 'ACTIVE' }, writtenAt, writtenAt - 5_000);
+    const echo = event({ id: 'c-1', name: 'Acme', status: 'ACTIVE', other: 1 });
+    expect(memory.consumeEcho(echo)).toBe(true);
+    expect(memory.consumeEcho(echo)).toBe(false);
+  });
+
+  it('lets through a change with other content, an older change, a delete and other records', () => {
+    const memory = new EchoMemory();
+    memory.remember(ref, { name: 'Acme' }, writtenAt, writtenAt - 5_000);
+    expect(memory.consumeEcho(event({ name: 'Acme Ltd' }))).toBe(false);
+    expect(memory.consumeEcho(event({ name: 'Acme' }, '2026-11-23T09:59:58.000Z'))).toBe(false);
+    expect(memory.consumeEcho(event(null))).toBe(false);
+    expect(memory.consumeEcho({ ...event({ name: 'Acme' }), entityId: 'c-2' })).toBe(false);
+    // Still remembered: the real echo comes later.
+    expect(memory.consumeEcho(event({ name: 'Acme' }))).toBe(true);
+  });
+
+  it('allows a second of slack for sources with whole-second change times', () => {
+    const memory = new EchoMemory();
+    memory.remember(ref, { name: 'Acme' }, writtenAt + 900, writtenAt);
+    expect(memory.consumeEcho(event({ name: 'Acme' }, '2026-11-23T10:00:00Z'))).toBe(true);
+  });
+
+  it("gives the write's source time while the target still holds the write", () => {
+    const memory = new EchoMemory();
+    memory.remember(ref, { name: 'Acme' }, writtenAt, writtenAt - 5_000);
+    expect(memory.ownWriteSourceMs(ref, { name: 'Acme', other: 2 })).toBe(writtenAt - 5_000);
+    // Consuming the echo does not forget the write.
+    expect(memory.consumeEcho(event({ name: 'Acme' }))).toBe(true);
+    expect(memory.ownWriteSourceMs(ref, { name: 'Acme' })).toBe(writtenAt - 5_000);
+    // Changed by someone else since: its own change time counts.
+    expect(memory.ownWriteSourceMs(ref, { name: 'Acme Ltd' })).toBeUndefined();
+    expect(memory.ownWriteSourceMs({ ...ref, id: 'c-9' }, { name: 'Acme' })).toBeUndefined();
+  });
+
+  it('is bounded: the oldest writes are forgotten first', () => {
+    const memory = new EchoMemory(2);
+    for (const id of ['a', 'b', 'c'])
+      memory.remember({ ...ref, id }, { n: id }, writtenAt, writtenAt);
+    expect(memory.size).toBe(2);
+    expect(memory.consumeEcho({ ...event({ n: 'a' }), entityId: 'a' })).toBe(false);
+    expect(memory.consumeEcho({ ...event({ n: 'c' }), entityId: 'c' })).toBe(true);
+  });
+});

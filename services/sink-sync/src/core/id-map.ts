@@ -1,0 +1,122 @@
+/**
+ * The id map: which record in one system stands for which record in another, as the sync made
+ * or found them. Kept in a compacted Kafka topic (one record per link direction) and rebuilt
+ * from it at start; this class is the in-memory view and the records to write for a change.
+ */
+import { z } from 'zod';
+import { TidemarkError } from '@tidemark/errors';
+import { EntityIdSchema, EntityTypeSchema, SystemSchema, type System } from '@tidemark/events';
+
+export interface RecordRef {
+  system: System;
+  entity: string;
+  id: string;
+}
+
+export interface EntityRef {
+  system: System;
+  entity: string;
+}
+
+/** A record of the id-map topic: a link, or a tombstone (value null) for a removed one. */
+export interface IdMapRecord {
+  key: string;
+  value: string | null;
+}
+
+const KeySchema = z
+  .string()
+  .transform((key, ctx) => {
+    const match = /^([a-z]+)\/([a-z0-9-]+)\/(.+)>([a-z]+)\/([a-z0-9-]+)$/.exec(key);
+    if (match === null) {
+      ctx.addIssue({ code: 'custom', message: 'not system/entity/id>system/entity' });
+      return z.NEVER;
+    }
+    return {
+      system: match[1],
+      entity: match[2],
+      id: match[3],
+      toSystem: match[4],
+      toEntity: match[5],
+    };
+  })
+  .pipe(
+    z.object({
+      system: SystemSchema,
+      entity: EntityTypeSchema,
+      id: EntityIdSchema,
+      toSystem: SystemSchema,
+      toEntity: EntityTypeSchema,
+    }),
+  );
+
+const ValueSchema = z.object({ id: EntityIdSchema, atMs: z.number().int() });
+
+function keyOf(from: RecordRef, to: EntityRef): string {
+  return `${from.system}/${from.entity}/${from.id}>${to.system}/${to.entity}`;
+}
+
+export class IdMap {
+  private readonly links = new Map<string, string>();
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  /** The record of `target`'s entity that `source` is linked to. */
+  targetOf(source: RecordRef, target: EntityRef): string | undefined {
+    return this.links.get(keyOf(source, target));
+  }
+
+  /** Links `a` and `b` both ways; returns the topic records that make it durable. */
+  link(a: RecordRef, b: RecordRef, atMs: number): IdMapRecord[] {
+    const records: IdMapRecord[] = [];
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const key = keyOf(from, to);
+      this.links.set(key, to.id);
+      records.push({ key, value: JSON.stringify({ id: to.id, atMs }) });
+    }
+    return records;
+  }
+
+  /** Removes the links of `a` and `b` (after a delete); returns the tombstones. */
+  unlink(a: RecordRef, b: RecordRef): IdMapRecord[] {
+    return [keyOf(a, b), keyOf(b, a)].map((key) => {
+      this.links.delete(key);
+      return { key, value: null };
+    });
+  }
+
+  /**
+   * Applies one record read from the topic (rebuild at start).
+   * @throws TidemarkError INPUT_INVALID for a record that is not an id-map record
+   */
+  applyRecord(key: string, value: Buffer | string | null): void {
+    const parsedKey = KeySchema.safeParse(key);
+    if (!parsedKey.success) {
+      throw new TidemarkError('INPUT_INVALID', 'id-map record with a malformed key', {
+        details: { key: key.slice(0, 200) },
+      });
+    }
+    if (value === null) {
+      this.links.delete(key);
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    const parsedValue = ValueSchema.safeParse(json);
+    if (!parsedValue.success) {
+      throw new TidemarkError('INPUT_INVALID', 'id-map record with a malformed value', {
+        details: { key },
+      });
+    }
+    this.links.set(key, parsedValue.data.id);
+  }
+}

@@ -1,0 +1,13 @@
+export { IdMap } from './core/id-map.js';
+export type { EntityRef, IdMapRecord, RecordRef } from './core/id-map.js';
+export { holds, plan } from './core/plan.js';
+export type { SkipReason, SyncAction, TargetState } from './core/plan.js';
+export { EchoMemory } from './core/echoes.js';
+export { checkTargets, createSyncProcessor } from './sync.js';
+export type { SyncObserver, SyncProcessorDeps } from './sync.js';
+export { startSyncSink, syncTopics } from './sink.js';
+export type { SyncSink, SyncSinkSettings } from './sink.js';
+export { isVersionConflict } from './targets/target.js';
+export type { SyncTarget } from './targets/target.js';
+export { tsmTarget } from './targets/tsm-target.js';
+export { zeyosTarget } from './targets/zeyos-target.js';

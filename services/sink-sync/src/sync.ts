@@ -1,0 +1,255 @@
+/**
+ * The sync processor: one change event in, the writes its rules call for out. For each rule
+ * reading from the event's system and entity: map the record, find the target (id map, then
+ * the rule's match field), decide (core/plan.ts) on the target as read just now, write, and
+ * record new links in the id map before the event counts as done. A version conflict (the
+ * target changed between read and write) re-reads and decides again.
+ *
+ * Errors: a retryable one (429, 5xx, timeouts, Kafka) propagates as is, and the consumer
+ * retries the event with its partition waiting, so per-record order holds; any other gets the
+ * rule's name in its message and is dead-lettered by the consumer with the event and the
+ * target's answer.
+ */
+import { TidemarkError, isTidemarkError } from '@tidemark/errors';
+import { EVENT_ID_NAMESPACE, uuidV5, type Change, type System } from '@tidemark/events';
+import { messageToEvent, type ConsumedMessage } from '@tidemark/kafka';
+import {
+  MappingError,
+  applyRule,
+  getPath,
+  rulesFor,
+  sourceView,
+  type CompiledRule,
+  type RuleSet,
+} from '@tidemark/sync-rules';
+import {
+  getTracer,
+  newCorrelationId,
+  silentLogger,
+  withCorrelationId,
+  withSpan,
+  type Logger,
+} from '@tidemark/telemetry';
+import type { EchoMemory } from './core/echoes.js';
+import type { IdMap, IdMapRecord, RecordRef } from './core/id-map.js';
+import { plan, type SkipReason, type SyncAction, type TargetState } from './core/plan.js';
+import { isVersionConflict, type SyncTarget } from './targets/target.js';
+
+export interface SyncObserver {
+  applied?(rule: string, action: Exclude<SyncAction['kind'], 'skip'>, latencyMs: number): void;
+  skipped?(rule: string, reason: SkipReason): void;
+  /** An event that was the echo of the sink's own write: no rule ran. */
+  echo?(system: System, entity: string): void;
+  conflict?(rule: string): void;
+}
+
+export interface SyncProcessorDeps {
+  rules: RuleSet;
+  targets: ReadonlyMap<System, SyncTarget>;
+  idMap: IdMap;
+  echoes: EchoMemory;
+  /** Makes id-map records durable (the compacted topic); resolves once acknowledged. */
+  persistLinks(records: readonly IdMapRecord[]): Promise<void>;
+  signal: AbortSignal;
+  logger?: Logger;
+  observer?: SyncObserver;
+  /** Default Date.now. */
+  clock?: () => number;
+  /** Reads and decisions after version conflicts before the event is dead-lettered. Default 5. */
+  maxConflictRetries?: number;
+}
+
+/** Checks, at start, that every rule has a target and the target can do what the rule asks. */
+export function checkTargets(rules: RuleSet, targets: ReadonlyMap<System, SyncTarget>): string[] {
+  const problems: string[] = [];
+  for (const { rule } of rules.rules) {
+    const target = targets.get(rule.to.system);
+    if (target === undefined) {
+      problems.push(`rule ${rule.name}: no ${rule.to.system} target is configured`);
+      continue;
+    }
+    if (rule.onDelete === 'archive' && target.archived(rule.to.entity) === undefined) {
+      problems.push(`rule ${rule.name}: ${rule.to.system} ${rule.to.entity} cannot be archived`);
+    }
+    // ZeyOS assigns IDs itself: only a match field keeps a replayed create from making a twin.
+    if (rule.to.system === 'zeyos' && rule.match === undefined) {
+      problems.push(
+        `rule ${rule.name}: a rule into ZeyOS needs match (creates must stay idempotent)`,
+      );
+    }
+  }
+  return problems;
+}
+
+export function createSyncProcessor(
+  deps: SyncProcessorDeps,
+): (message: ConsumedMessage) => Promise<void> {
+  const logger = deps.logger ?? silentLogger;
+  const observer = deps.observer ?? {};
+  const clock = deps.clock ?? Date.now;
+  const maxConflictRetries = deps.maxConflictRetries ?? 5;
+  const tracer = getTracer('@tidemark/sink-sync');
+
+  async function locate(
+    compiled: CompiledRule,
+    change: Change,
+    source: RecordRef,
+    target: SyncTarget,
+  ): Promise<TargetState | undefined> {
+    const { rule } = compiled;
+    const linked = deps.idMap.targetOf(source, rule.to);
+    if (linked !== undefined)
+      return withOwnWrite(rule.to, await target.read(rule.to.entity, linked, deps.signal));
+    if (rule.match === undefined || change.after === null) return undefined;
+    const value =
+      rule.match.sourceField === undefined
+        ? change.entityId
+        : getPath(sourceView(change.system, change.after), rule.match.sourceField);
+    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+    const found = await target.find(
+      rule.to.entity,
+      rule.match.targetField,
+      String(value),
+      deps.signal,
+    );
+    if (found !== undefined) {
+      await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id: found.id }, clock()));
+    }
+    return withOwnWrite(rule.to, found);
+  }
+
+  function withOwnWrite(
+    entity: { system: System; entity: string },
+    state: TargetState | undefined,
+  ): TargetState | undefined {
+    if (state === undefined) return undefined;
+    const ownWriteSourceMs = deps.echoes.ownWriteSourceMs(
+      { ...entity, id: state.id },
+      state.record,
+    );
+    return { ...state, ownWriteSourceMs };
+  }
+
+  async function execute(
+    compiled: CompiledRule,
+    source: RecordRef,
+    action: SyncAction,
+    target: SyncTarget,
+    sourceMs: number,
+  ): Promise<void> {
+    const { rule } = compiled;
+    switch (action.kind) {
+      case 'skip':
+        return;
+      case 'create': {
+        // Deterministic per (source record, target entity): a replayed create finds its record.
+        const idHint = uuidV5(
+          EVENT_ID_NAMESPACE,
+          `sync:${source.system}/${source.entity}/${source.id}>${rule.to.system}/${rule.to.entity}`,
+        );
+        const id = await target.create(rule.to.entity, action.fields, idHint, deps.signal);
+        deps.echoes.remember({ ...rule.to, id }, action.fields, clock(), sourceMs);
+        await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id }, clock()));
+        return;
+      }
+      case 'update':
+        await target.update(
+          rule.to.entity,
+          action.targetId,
+          action.fields,
+          action.ifVersion,
+          deps.signal,
+        );
+        deps.echoes.remember({ ...rule.to, id: action.targetId }, action.fields, clock(), sourceMs);
+        return;
+      case 'delete':
+        await target.delete(rule.to.entity, action.targetId, action.ifVersion, deps.signal);
+        await deps.persistLinks(deps.idMap.unlink(source, { ...rule.to, id: action.targetId }));
+        return;
+    }
+  }
+
+  async function applyOne(compiled: CompiledRule, change: Change): Promise<void> {
+    const { rule } = compiled;
+    const target = deps.targets.get(rule.to.system);
+    if (target === undefined) {
+      throw new TidemarkError('CONFIG_INVALID', `rule ${rule.name}: no ${rule.to.system} target`);
+    }
+    let outcome;
+    try {
+      outcome = await applyRule(compiled, change);
+    } catch (error) {
+      if (error instanceof MappingError) {
+        throw new TidemarkError('EVENT_INVALID', `rule ${rule.name}: ${error.message}`, {
+          details: { rule: rule.name, field: error.field },
+        });
+      }
+      throw error;
+    }
+    const source: RecordRef = {
+      system: change.system,
+      entity: change.entityType,
+      id: change.entityId,
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const current = await locate(compiled, change, source, target);
+        const action = plan(rule, change, outcome, current, target.archived(rule.to.entity));
+        await execute(compiled, source, action, target, Date.parse(change.changedAt));
+        if (action.kind === 'skip') observer.skipped?.(rule.name, action.reason);
+        else observer.applied?.(rule.name, action.kind, clock() - Date.parse(change.changedAt));
+        return;
+      } catch (error) {
+        if (isVersionConflict(error) && attempt < maxConflictRetries) {
+          observer.conflict?.(rule.name);
+          logger.info('version conflict: reading the target again', { rule: rule.name, attempt });
+          continue;
+        }
+        throw withRule(error, rule.name);
+      }
+    }
+  }
+
+  return async (message) => {
+    const received = messageToEvent(message);
+    if (!received.ok) {
+      throw new TidemarkError('EVENT_INVALID', 'not a Tidemark change event', {
+        cause: received.error,
+      });
+    }
+    const { event, traceContext } = received;
+    const change = event.data;
+    const rules = rulesFor(deps.rules, change);
+    if (rules.length === 0) return;
+    if (deps.echoes.consumeEcho(change)) {
+      observer.echo?.(change.system, change.entityType);
+      return;
+    }
+    await withCorrelationId(event.correlationid ?? newCorrelationId(), () =>
+      withSpan(
+        tracer,
+        `sync ${change.system}.${change.entityType}`,
+        {
+          kind: 'consumer',
+          parent: traceContext,
+          attributes: { 'tidemark.event.id': event.id, 'tidemark.record': change.entityId },
+        },
+        async () => {
+          for (const compiled of rules) await applyOne(compiled, change);
+        },
+      ),
+    );
+  };
+}
+
+/** The error with the rule named in its message; code and retryable flag unchanged. */
+function withRule(error: unknown, rule: string): unknown {
+  if (!isTidemarkError(error)) return error;
+  if (error.message.startsWith(`rule ${rule}:`)) return error;
+  return new TidemarkError(error.code, `rule ${rule}: ${error.message}`, {
+    retryable: error.retryable,
+    cause: error,
+    details: { ...error.details, rule },
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+  });
+}

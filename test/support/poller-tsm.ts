@@ -1,0 +1,259 @@
+/**
+ * Helpers of the tSM poller tests: a tSM simulator, pollers wired like the service's main.ts
+ * (in-process) or the built service as a child process, and the check of the topic against
+ * the simulator's ground-truth journal. The collector and the generic checks are shared with
+ * the ZeyOS tests (support/poller.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { isTidemarkError } from '@tidemark/errors';
+import {
+  ensureTopics,
+  messageToEvent,
+  type ConsumedMessage,
+  type KafkaClient,
+} from '@tidemark/kafka';
+import {
+  checkpointTopicSpec,
+  createKafkaStreamPublisher,
+  createPoller,
+  type PollerObserver,
+  type StartMode,
+} from '@tidemark/poller';
+import { createTsmSource, streamNames } from '@tidemark/poller-tsm';
+import { stateHash, startTsmSimulator, type TsmSimulator } from '@tidemark/simulators';
+import { createLogger } from '@tidemark/telemetry';
+import { createTsmClient, type TsmClient } from '@tidemark/tsm';
+import { uniqueName } from './kafka.js';
+import { checkTopic, type InProcessPoller } from './poller.js';
+
+export const INSTANCE = 'demo';
+
+export async function startTsmSim(
+  options: { rateLimitPerSecond?: number | null } = {},
+): Promise<TsmSimulator> {
+  return startTsmSimulator({
+    port: 0,
+    demoRecords: 5,
+    seed: uniqueName('seed'),
+    rateLimitPerSecond: options.rateLimitPerSecond ?? null,
+  });
+}
+
+export function tsmSimClient(sim: TsmSimulator): TsmClient {
+  return createTsmClient({
+    baseUrl: sim.baseUrl,
+    auth: {
+      mode: 'oauth2',
+      grant: 'password',
+      clientId: sim.credentials.clientId,
+      clientSecret: sim.credentials.clientSecret,
+      username: sim.credentials.username,
+      password: sim.credentials.password,
+    },
+    http: { retry: { baseDelayMs: 20, maxDelayMs: 500 }, maxAttempts: 8, timeoutMs: 10_000 },
+  });
+}
+
+/** A fresh prefix: its own topics, checkpoint topic and transactional ids. */
+export async function tsmPollerTopics(client: KafkaClient, entity: string) {
+  const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
+  const names = streamNames(prefix, INSTANCE, entity);
+  const specs = [
+    { name: names.events, partitions: 3 },
+    { name: names.deadLetters, partitions: 3 },
+    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
+    checkpointTopicSpec(names.checkpoints, { partitions: 3 }),
+  ];
+  // A busy broker answers topic creation with transient errors now and then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(client, specs);
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+  return {
+    prefix,
+    names,
+    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
+  };
+}
+
+/** Settings shared by the in-process poller and the spawned service. */
+const testPoll = { pageSize: 200, lookbackMs: 2_000, safetyLagMs: 200, pollIntervalMs: 100 };
+
+/** A poller wired like main.ts, in this process. */
+export function startTsmPoller(
+  kafka: KafkaClient,
+  tsm: TsmClient,
+  names: ReturnType<typeof streamNames>,
+  options: {
+    entity: string;
+    startMode?: StartMode;
+    deletes?: 'log' | 'reconcile';
+    observer?: PollerObserver;
+  },
+): InProcessPoller {
+  const poller = createPoller(
+    {
+      source: createTsmSource(tsm, {
+        instance: INSTANCE,
+        entity: options.entity,
+        pageSize: testPoll.pageSize,
+        lookbackMs: testPoll.lookbackMs,
+        safetyLagMs: testPoll.safetyLagMs,
+        deletes: options.deletes ?? 'log',
+        reconcileIntervalMs: 1_000,
+      }),
+      publisher: createKafkaStreamPublisher(kafka, {
+        transactionalId: names.transactionalId,
+        checkpointTopic: names.checkpoints,
+        streamId: names.streamId,
+      }),
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
+      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
+        ? { logger: createLogger({ service: 'poller-tsm-test', level: 'info' }) }
+        : {}),
+    },
+    {
+      streamId: names.streamId,
+      topics: {
+        events: names.events,
+        deadLetters: names.deadLetters,
+        heartbeats: names.heartbeats,
+      },
+      startMode: options.startMode ?? { mode: 'snapshot' },
+      pollIntervalMs: testPoll.pollIntervalMs,
+      heartbeatIntervalMs: 2_000,
+      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
+    },
+  );
+  const controller = new AbortController();
+  const done = poller.run(controller.signal).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  return {
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+const serviceMain = fileURLToPath(
+  new URL('../../services/poller-tsm/dist/main.js', import.meta.url),
+);
+
+/** The built service under plain node; `polling` settles once it has started its streams. */
+export function spawnTsmPollerService(
+  sim: TsmSimulator,
+  prefix: string,
+  entity: string,
+  extraEnv: Record<string, string> = {},
+): ChildProcess & { polling: Promise<void> } {
+  const child = spawn(process.execPath, [serviceMain], {
+    env: {
+      PATH: process.env.PATH,
+      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
+      TIDEMARK_TSM_BASE_URL: sim.baseUrl,
+      TIDEMARK_TSM_INSTANCE: INSTANCE,
+      TIDEMARK_TSM_GRANT: 'password',
+      TIDEMARK_TSM_USERNAME: sim.credentials.username,
+      TIDEMARK_TSM_PASSWORD: sim.credentials.password,
+      TIDEMARK_TSM_CLIENT_ID: sim.credentials.clientId,
+      TIDEMARK_TSM_CLIENT_SECRET: sim.credentials.clientSecret,
+      TIDEMARK_TSM_ENTITIES: entity,
+      TIDEMARK_POLL_INTERVAL_MS: String(testPoll.pollIntervalMs),
+      TIDEMARK_POLL_PAGE_SIZE: String(testPoll.pageSize),
+      TIDEMARK_POLL_START_MODE: 'snapshot',
+      TIDEMARK_POLL_LOOKBACK_SECONDS: String(testPoll.lookbackMs / 1000),
+      TIDEMARK_POLL_SAFETY_LAG_MS: String(testPoll.safetyLagMs),
+      TIDEMARK_TOPIC_PREFIX: prefix,
+      TIDEMARK_HTTP_PORT: '0',
+      TIDEMARK_LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
+  // anything on stderr reach the test's output.
+  const polling = new Promise<void>((resolve) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"msg":"polling"')) resolve();
+        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
+          process.stderr.write(`[poller-tsm] ${line}\n`);
+      }
+    });
+  });
+  child.stderr?.on('data', (chunk: Buffer) =>
+    process.stderr.write(`[poller-tsm] ${chunk.toString()}`),
+  );
+  return Object.assign(child, { polling });
+}
+
+export interface TsmTruth {
+  live: Map<string, string>;
+  softDeleted: Set<string>;
+  purged: Set<string>;
+  /** `id@version` → stateHash of the record at that version (null for a delete). */
+  versions: Map<string, string | null>;
+}
+
+/**
+ * Final state per record of one entity from the journal. tSM's soft deletes (status
+ * DELETED, CANCELED, active false) are updates of a live record; DELETE removes it.
+ */
+export function tsmGroundTruth(sim: TsmSimulator, entity: string): TsmTruth {
+  const truth: TsmTruth = {
+    live: new Map(),
+    softDeleted: new Set(),
+    purged: new Set(),
+    versions: new Map(),
+  };
+  for (const entry of sim.journal.all()) {
+    if (entry.entity !== entity) continue;
+    truth.live.delete(entry.id);
+    truth.purged.delete(entry.id);
+    if (entry.op === 'delete') truth.purged.add(entry.id);
+    else {
+      truth.live.set(entry.id, entry.hash ?? '');
+      truth.versions.set(`${entry.id}@${entry.version}`, entry.hash);
+    }
+  }
+  return truth;
+}
+
+/**
+ * checkTopic's guarantees (final states, deletes last, no (id, version) or event id twice),
+ * plus: every non-delete event is a state the record really had at that auditInfo.version.
+ */
+export function checkTsmTopic(
+  messages: readonly ConsumedMessage[],
+  truth: TsmTruth,
+  options: { ignoreIds?: ReadonlySet<string> } = {},
+): string[] {
+  const problems = checkTopic(messages, truth, options);
+  for (const message of messages) {
+    const received = messageToEvent(message);
+    if (!received.ok) continue;
+    const { data, subject } = received.event;
+    if (data.op === 'delete' || options.ignoreIds?.has(subject) === true) continue;
+    const hash = truth.versions.get(`${subject}@${data.version}`);
+    if (hash === undefined) problems.push(`${subject}@${data.version}: no such version`);
+    else if (data.after === null || stateHash(data.after) !== hash)
+      problems.push(`${subject}@${data.version}: not the state of that version`);
+  }
+  return problems;
+}
