@@ -32,7 +32,13 @@ import {
 } from '@tidemark/telemetry';
 import type { EchoMemory } from './core/echoes.js';
 import type { IdMap, IdMapRecord, RecordRef } from './core/id-map.js';
-import { plan, type SkipReason, type SyncAction, type TargetState } from './core/plan.js';
+import {
+  plan,
+  type ChangeTime,
+  type SkipReason,
+  type SyncAction,
+  type TargetState,
+} from './core/plan.js';
 import { isVersionConflict, type SyncTarget } from './targets/target.js';
 
 export interface SyncObserver {
@@ -123,11 +129,8 @@ export function createSyncProcessor(
     state: TargetState | undefined,
   ): TargetState | undefined {
     if (state === undefined) return undefined;
-    const ownWriteSourceMs = deps.echoes.ownWriteSourceMs(
-      { ...entity, id: state.id },
-      state.record,
-    );
-    return { ...state, ownWriteSourceMs };
+    const ownWriteSource = deps.echoes.ownWriteSource({ ...entity, id: state.id }, state.record);
+    return { ...state, ownWriteSource };
   }
 
   async function execute(
@@ -135,7 +138,7 @@ export function createSyncProcessor(
     source: RecordRef,
     action: SyncAction,
     target: SyncTarget,
-    sourceMs: number,
+    sourceTime: ChangeTime,
   ): Promise<void> {
     const { rule } = compiled;
     switch (action.kind) {
@@ -148,7 +151,7 @@ export function createSyncProcessor(
           `sync:${source.system}/${source.entity}/${source.id}>${rule.to.system}/${rule.to.entity}`,
         );
         const id = await target.create(rule.to.entity, action.fields, idHint, deps.signal);
-        deps.echoes.remember({ ...rule.to, id }, action.fields, clock(), sourceMs);
+        deps.echoes.remember({ ...rule.to, id }, action.fields, clock(), sourceTime);
         await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id }, clock()));
         return;
       }
@@ -160,7 +163,12 @@ export function createSyncProcessor(
           action.ifVersion,
           deps.signal,
         );
-        deps.echoes.remember({ ...rule.to, id: action.targetId }, action.fields, clock(), sourceMs);
+        deps.echoes.remember(
+          { ...rule.to, id: action.targetId },
+          action.fields,
+          clock(),
+          sourceTime,
+        );
         return;
       case 'delete':
         await target.delete(rule.to.entity, action.targetId, action.ifVersion, deps.signal);
@@ -195,7 +203,18 @@ export function createSyncProcessor(
       try {
         const current = await locate(compiled, change, source, target);
         const action = plan(rule, change, outcome, current, target.archived(rule.to.entity));
-        await execute(compiled, source, action, target, Date.parse(change.changedAt));
+        await execute(compiled, source, action, target, {
+          system: change.system,
+          ms: Date.parse(change.changedAt),
+        });
+        logger.debug('rule applied', {
+          rule: rule.name,
+          source: `${source.system}/${source.entity}/${source.id}`,
+          version: change.version,
+          changedAt: change.changedAt,
+          action: action.kind === 'skip' ? `skip:${action.reason}` : action.kind,
+          target: current?.id,
+        });
         if (action.kind === 'skip') observer.skipped?.(rule.name, action.reason);
         else observer.applied?.(rule.name, action.kind, clock() - Date.parse(change.changedAt));
         return;
@@ -222,6 +241,10 @@ export function createSyncProcessor(
     const rules = rulesFor(deps.rules, change);
     if (rules.length === 0) return;
     if (deps.echoes.consumeEcho(change)) {
+      logger.debug('echo', {
+        source: `${change.system}/${change.entityType}/${change.entityId}`,
+        version: change.version,
+      });
       observer.echo?.(change.system, change.entityType);
       return;
     }

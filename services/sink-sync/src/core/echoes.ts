@@ -4,33 +4,39 @@
  * Echo suppression by origin and content. A write by the sink into a system comes back through
  * that system's poller as a change event; applied by the rules that read that system, it would
  * bounce back (and, with mappings that are not exact inverses, bounce for ever). The sink
- * remembers what it last wrote to each record and when; an event of that record whose change
- * time is not before the write and whose state holds every value written is the echo, and is
- * consumed once. A later change of the same record is not: its time or content differs.
+ * remembers its last few writes to each record and when; an event of that record whose change
+ * time is not before a write and whose state holds every value of it is that write's echo, and
+ * is consumed once (with the echoes of older writes, which a poller may merge into it). Several
+ * writes can be in flight before the first echo arrives: a create, then an update carrying a
+ * newer source change; the create's echo must not pass for a change of the target. A later
+ * change of the same record by someone else is not an echo: its time or content differs.
  *
  * Last writer wins compares a source change with the target's last change; but when the target
  * still holds what the sink last wrote, its "last change" is the sink's own write, whose time
  * says nothing about who changed first. The write's cause, the source change it carried, is the
- * time that counts then (`ownWriteSourceMs`).
+ * time that counts then (`ownWriteSource`).
  */
 import type { Change, JsonObject } from '@tidemark/events';
 import type { RecordRef } from './id-map.js';
-import { holds } from './plan.js';
+import { holds, type ChangeTime } from './plan.js';
 
 interface Written {
   fields: JsonObject;
   atMs: number;
-  /** When the source change that this write carried happened. */
-  sourceMs: number;
+  /** The source change that this write carried. */
+  source: ChangeTime;
   /** Its echo has not come back yet. */
   echoPending: boolean;
 }
 
 /** Source change times have whole-second resolution in ZeyOS: allow that much slack. */
 const CLOCK_SLACK_MS = 1_000;
+/** Writes kept per record whose echoes may still come back. */
+const WRITES_PER_RECORD = 8;
 
 export class EchoMemory {
-  private readonly written = new Map<string, Written>();
+  /** Per record, its writes, oldest first. */
+  private readonly written = new Map<string, Written[]>();
 
   /** @param maxRecords bound on memory: the oldest writes are forgotten first. */
   constructor(private readonly maxRecords = 100_000) {}
@@ -40,10 +46,12 @@ export class EchoMemory {
   }
 
   /** Notes a write of `fields` to `record` at `atMs` (after it was acknowledged). */
-  remember(record: RecordRef, fields: JsonObject, atMs: number, sourceMs: number): void {
+  remember(record: RecordRef, fields: JsonObject, atMs: number, source: ChangeTime): void {
     const key = keyOf(record);
+    const writes = this.written.get(key) ?? [];
     this.written.delete(key);
-    this.written.set(key, { fields, atMs, sourceMs, echoPending: true });
+    writes.push({ fields, atMs, source, echoPending: true });
+    this.written.set(key, writes.slice(-WRITES_PER_RECORD));
     if (this.written.size > this.maxRecords) {
       const oldest = this.written.keys().next();
       if (oldest.done !== true) this.written.delete(oldest.value);
@@ -53,22 +61,30 @@ export class EchoMemory {
   /** Whether `change` is the echo of the last write to its record; an echo is consumed. */
   consumeEcho(change: Change): boolean {
     const key = keyOf({ system: change.system, entity: change.entityType, id: change.entityId });
-    const write = this.written.get(key);
-    if (write?.echoPending !== true || change.after === null) return false;
-    if (Date.parse(change.changedAt) < write.atMs - CLOCK_SLACK_MS) return false;
-    if (!holds(change.system, change.after, write.fields)) return false;
-    write.echoPending = false;
-    return true;
+    const writes = this.written.get(key);
+    const after = change.after;
+    if (writes === undefined || after === null) return false;
+    const changedMs = Date.parse(change.changedAt);
+    // The newest write this event could be the echo of; older ones are behind it.
+    for (let index = writes.length - 1; index >= 0; index--) {
+      const write = writes[index];
+      if (write === undefined || !write.echoPending) continue;
+      if (changedMs < write.atMs - CLOCK_SLACK_MS) continue;
+      if (!holds(change.system, after, write.fields)) continue;
+      for (const older of writes.slice(0, index + 1)) older.echoPending = false;
+      return true;
+    }
+    return false;
   }
 
   /**
-   * When the target still holds the sink's last write to it: the time of the source change
-   * that write carried; else undefined (someone changed it since, or the sink never wrote it).
+   * When the target still holds the sink's last write to it: the source change that write
+   * carried; else undefined (someone changed it since, or the sink never wrote it).
    */
-  ownWriteSourceMs(record: RecordRef, current: JsonObject): number | undefined {
-    const write = this.written.get(keyOf(record));
+  ownWriteSource(record: RecordRef, current: JsonObject): ChangeTime | undefined {
+    const write = this.written.get(keyOf(record))?.at(-1);
     if (write === undefined || !holds(record.system, current, write.fields)) return undefined;
-    return write.sourceMs;
+    return write.source;
   }
 }
 

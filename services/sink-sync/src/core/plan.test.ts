@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { holds, plan, type TargetState } from './plan.js';
+import { holds, plan, targetIsNewer, type TargetState } from './plan.js';
 
 const lww = { conflict: 'last-writer-wins' as const, to: { system: 'tsm' as const } };
 const sourceWins = { ...lww, conflict: 'source-wins' as const };
-const change = { changedAt: '2026-11-23T10:00:00.000Z' };
+const change = { system: 'peaktms' as const, changedAt: '2026-11-23T10:00:00.000Z' };
 const sourceMs = Date.parse(change.changedAt);
 
 function target(record: Record<string, unknown>, changedAtMs = sourceMs - 1_000): TargetState {
@@ -42,9 +42,15 @@ describe('plan', () => {
 
   it("last writer wins measures the sink's own write by the source change it carried", () => {
     // The target changed after the source, but only by the sink's write of an older change.
-    const ours = { ...target({ name: 'B' }, sourceMs + 5_000), ownWriteSourceMs: sourceMs - 1 };
+    const ours = {
+      ...target({ name: 'B' }, sourceMs + 5_000),
+      ownWriteSource: { system: 'peaktms' as const, ms: sourceMs - 1 },
+    };
     expect(plan(lww, change, { kind: 'write', fields: { name: 'A' } }, ours).kind).toBe('update');
-    const newerCause = { ...ours, ownWriteSourceMs: sourceMs + 1 };
+    const newerCause = {
+      ...ours,
+      ownWriteSource: { system: 'peaktms' as const, ms: sourceMs + 1 },
+    };
     expect(plan(lww, change, { kind: 'write', fields: { name: 'A' } }, newerCause)).toEqual({
       kind: 'skip',
       reason: 'target-newer',
@@ -105,5 +111,38 @@ describe('holds', () => {
     expect(holds('tsm', { tags: ['x', 'y'] }, { tags: ['y', 'x'] })).toBe(false);
     expect(holds('tsm', { l: [{ a: 1, b: 2 }] }, { l: [{ b: 2, a: 1 }] })).toBe(true);
     expect(holds('zeyos', { n: '1' }, { n: 1 })).toBe(false);
+  });
+});
+
+describe('targetIsNewer', () => {
+  const at = (system: 'zeyos' | 'tsm' | 'peaktms', iso: string) => ({
+    system,
+    ms: Date.parse(iso),
+  });
+
+  it('orders changes the clocks can order', () => {
+    expect(
+      targetIsNewer(at('tsm', '2026-11-23T10:00:00.100Z'), at('tsm', '2026-11-23T10:00:00.200Z')),
+    ).toBe(true);
+    expect(
+      targetIsNewer(at('tsm', '2026-11-23T10:00:00.200Z'), at('tsm', '2026-11-23T10:00:00.100Z')),
+    ).toBe(false);
+    // ZeyOS dates in whole seconds: 10:00:00 is anywhere in 10:00:00.000 … 10:00:00.999.
+    expect(
+      targetIsNewer(at('zeyos', '2026-11-23T10:00:00Z'), at('tsm', '2026-11-23T10:00:01.000Z')),
+    ).toBe(true);
+    expect(
+      targetIsNewer(at('tsm', '2026-11-23T10:00:01.000Z'), at('zeyos', '2026-11-23T10:00:00Z')),
+    ).toBe(false);
+  });
+
+  it('breaks a tie the same way in both directions, so two-way rules agree on a winner', () => {
+    // Regression: a tSM change at .057 and a ZeyOS change in the same second each overwrote
+    // the other side, and the stores ended swapped.
+    const zeyos = at('zeyos', '2026-11-23T10:00:00Z');
+    const tsm = at('tsm', '2026-11-23T10:00:00.057Z');
+    const zeyosIntoTsm = !targetIsNewer(zeyos, tsm);
+    const tsmIntoZeyos = !targetIsNewer(tsm, zeyos);
+    expect([zeyosIntoTsm, tsmIntoZeyos]).toEqual([true, false]);
   });
 });

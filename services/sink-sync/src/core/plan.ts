@@ -22,10 +22,44 @@ export interface TargetState {
   /** What an update must name to apply only to this state (ETag, auditInfo.version ...). */
   version: string;
   /**
-   * When the target still holds the sink's own last write: the time of the source change that
-   * write carried, which stands in for `changedAtMs` in last-writer-wins (see EchoMemory).
+   * When the target still holds the sink's own last write: the source change that write
+   * carried, which stands in for `changedAtMs` in last-writer-wins (see EchoMemory).
    */
-  ownWriteSourceMs?: number | undefined;
+  ownWriteSource?: ChangeTime | undefined;
+}
+
+/** When a change happened, in the system whose clock said so. */
+export interface ChangeTime {
+  system: System;
+  ms: number;
+}
+
+/**
+ * How precisely each system dates a change: ZeyOS in whole seconds (`lastmodified`), the others
+ * to the millisecond. Two changes closer than that cannot be ordered.
+ */
+const RESOLUTION_MS: Readonly<Record<System, number>> = { zeyos: 1000, tsm: 1, peaktms: 1 };
+
+/**
+ * Who wins a tie (two changes too close for the clocks to order). Any fixed order keeps two-way
+ * rules converging, since both directions then agree on the winner; ZeyOS, whose clock is the
+ * coarsest, comes first.
+ */
+const TIE_PRECEDENCE: Readonly<Record<System, number>> = { zeyos: 3, tsm: 2, peaktms: 1 };
+
+function span(time: ChangeTime): { lo: number; hi: number } {
+  const resolution = RESOLUTION_MS[time.system];
+  const lo = Math.floor(time.ms / resolution) * resolution;
+  return { lo, hi: lo + resolution - 1 };
+}
+
+/** Whether the target's last change comes after the source change (a tie by precedence). */
+export function targetIsNewer(source: ChangeTime, target: ChangeTime): boolean {
+  const s = span(source);
+  const t = span(target);
+  if (t.lo > s.hi) return true;
+  if (s.lo > t.hi) return false;
+  return TIE_PRECEDENCE[target.system] > TIE_PRECEDENCE[source.system];
 }
 
 export type SyncAction =
@@ -51,7 +85,7 @@ export type SkipReason =
  */
 export function plan(
   rule: Pick<Rule, 'conflict'> & { to: { system: System } },
-  change: Pick<Change, 'changedAt'>,
+  change: Pick<Change, 'changedAt' | 'system'>,
   outcome: RuleOutcome,
   target: TargetState | undefined,
   archived?: JsonObject,
@@ -73,15 +107,16 @@ export function plan(
 
 function writeIfNeeded(
   rule: Pick<Rule, 'conflict'> & { to: { system: System } },
-  change: Pick<Change, 'changedAt'>,
+  change: Pick<Change, 'changedAt' | 'system'>,
   target: TargetState,
   fields: JsonObject,
 ): SyncAction {
   if (holds(rule.to.system, target.record, fields)) {
     return { kind: 'skip', reason: 'unchanged' };
   }
-  const targetMs = target.ownWriteSourceMs ?? target.changedAtMs;
-  if (rule.conflict === 'last-writer-wins' && targetMs > Date.parse(change.changedAt)) {
+  const source = { system: change.system, ms: Date.parse(change.changedAt) };
+  const targetTime = target.ownWriteSource ?? { system: rule.to.system, ms: target.changedAtMs };
+  if (rule.conflict === 'last-writer-wins' && targetIsNewer(source, targetTime)) {
     return { kind: 'skip', reason: 'target-newer' };
   }
   return { kind: 'update', targetId: target.id, fields, ifVersion: target.version };
