@@ -34,6 +34,7 @@ import type { EchoMemory } from './core/echoes.js';
 import type { IdMap, IdMapRecord, RecordRef } from './core/id-map.js';
 import {
   plan,
+  targetIsNewer,
   type ChangeTime,
   type SkipReason,
   type SyncAction,
@@ -129,7 +130,7 @@ export function createSyncProcessor(
     state: TargetState | undefined,
   ): TargetState | undefined {
     if (state === undefined) return undefined;
-    const ownWriteSource = deps.echoes.ownWriteSource({ ...entity, id: state.id }, state.record);
+    const ownWriteSource = deps.echoes.ownWriteSource({ ...entity, id: state.id }, state.version);
     return { ...state, ownWriteSource };
   }
 
@@ -150,13 +151,18 @@ export function createSyncProcessor(
           EVENT_ID_NAMESPACE,
           `sync:${source.system}/${source.entity}/${source.id}>${rule.to.system}/${rule.to.entity}`,
         );
-        const id = await target.create(rule.to.entity, action.fields, idHint, deps.signal);
-        deps.echoes.remember({ ...rule.to, id }, action.fields, clock(), sourceTime);
+        const { id, version } = await target.create(
+          rule.to.entity,
+          action.fields,
+          idHint,
+          deps.signal,
+        );
+        deps.echoes.remember({ ...rule.to, id }, action.fields, clock(), sourceTime, version);
         await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id }, clock()));
         return;
       }
-      case 'update':
-        await target.update(
+      case 'update': {
+        const { version } = await target.update(
           rule.to.entity,
           action.targetId,
           action.fields,
@@ -168,8 +174,10 @@ export function createSyncProcessor(
           action.fields,
           clock(),
           sourceTime,
+          version,
         );
         return;
+      }
       case 'delete':
         await target.delete(rule.to.entity, action.targetId, action.ifVersion, deps.signal);
         await deps.persistLinks(deps.idMap.unlink(source, { ...rule.to, id: action.targetId }));
@@ -177,7 +185,45 @@ export function createSyncProcessor(
     }
   }
 
-  async function applyOne(compiled: CompiledRule, change: Change): Promise<void> {
+  /** Whether the linked target is gone and was deleted after this change of its partner. */
+  function deletedSince(to: { system: System; entity: string }, source: RecordRef, change: Change) {
+    const linked = deps.idMap.targetOf(source, to);
+    if (linked === undefined) return false;
+    const deletedAtMs = deps.idMap.deletedAt({ ...to, id: linked }, source);
+    // Ordered like any two changes, so both directions agree (see targetIsNewer).
+    return (
+      deletedAtMs !== undefined &&
+      targetIsNewer(
+        { system: change.system, ms: Date.parse(change.changedAt) },
+        { system: to.system, ms: deletedAtMs },
+      )
+    );
+  }
+
+  /**
+   * The target won a conflict (it changed after the source): its state is the one both sides
+   * must end with. Its own change may already have gone through the rules before the source
+   * changed, so it is applied once more, as read now, by the rules that read its system.
+   */
+  async function reassert(target: SyncTarget, entity: string, current: TargetState) {
+    const change: Change = {
+      ...target.asChange(current),
+      system: target.system,
+      instance: 'sync',
+      entityType: entity,
+      entityId: current.id,
+      version: 'reassert',
+    };
+    for (const compiled of rulesFor(deps.rules, change)) {
+      await applyOne(compiled, change, false);
+    }
+  }
+
+  async function applyOne(
+    compiled: CompiledRule,
+    change: Change,
+    mayReassert = true,
+  ): Promise<void> {
     const { rule } = compiled;
     const target = deps.targets.get(rule.to.system);
     if (target === undefined) {
@@ -202,7 +248,10 @@ export function createSyncProcessor(
     for (let attempt = 1; ; attempt++) {
       try {
         const current = await locate(compiled, change, source, target);
-        const action = plan(rule, change, outcome, current, target.archived(rule.to.entity));
+        const action =
+          current === undefined && deletedSince(rule.to, source, change)
+            ? ({ kind: 'skip', reason: 'target-deleted' } as const)
+            : plan(rule, change, outcome, current, target.archived(rule.to.entity));
         await execute(compiled, source, action, target, {
           system: change.system,
           ms: Date.parse(change.changedAt),
@@ -213,10 +262,24 @@ export function createSyncProcessor(
           version: change.version,
           changedAt: change.changedAt,
           action: action.kind === 'skip' ? `skip:${action.reason}` : action.kind,
+          // Field names only: values are business data.
+          fields: 'fields' in action ? Object.keys(action.fields).join(',') : undefined,
           target: current?.id,
         });
-        if (action.kind === 'skip') observer.skipped?.(rule.name, action.reason);
-        else observer.applied?.(rule.name, action.kind, clock() - Date.parse(change.changedAt));
+        if (change.op === 'delete') {
+          // Its partner's older changes must not bring the pair back (see deletedSince).
+          await deps.persistLinks(
+            deps.idMap.markDeleted(source, rule.to, Date.parse(change.changedAt)),
+          );
+        }
+        if (action.kind !== 'skip') {
+          observer.applied?.(rule.name, action.kind, clock() - Date.parse(change.changedAt));
+          return;
+        }
+        observer.skipped?.(rule.name, action.reason);
+        if (action.reason === 'target-newer' && mayReassert && current !== undefined) {
+          await reassert(target, rule.to.entity, current);
+        }
         return;
       } catch (error) {
         if (isVersionConflict(error) && attempt < maxConflictRetries) {

@@ -12,7 +12,7 @@
  * change of the same record by someone else is not an echo: its time or content differs.
  *
  * Last writer wins compares a source change with the target's last change; but when the target
- * still holds what the sink last wrote, its "last change" is the sink's own write, whose time
+ * is still at the version the sink's last write left, its "last change" is that write, whose time
  * says nothing about who changed first. The write's cause, the source change it carried, is the
  * time that counts then (`ownWriteSource`).
  */
@@ -27,6 +27,8 @@ interface Written {
   source: ChangeTime;
   /** Its echo has not come back yet. */
   echoPending: boolean;
+  /** The record's version right after the write (ETag, auditInfo.version); '' if unknown. */
+  resultVersion: string;
 }
 
 /** Source change times have whole-second resolution in ZeyOS: allow that much slack. */
@@ -46,11 +48,17 @@ export class EchoMemory {
   }
 
   /** Notes a write of `fields` to `record` at `atMs` (after it was acknowledged). */
-  remember(record: RecordRef, fields: JsonObject, atMs: number, source: ChangeTime): void {
+  remember(
+    record: RecordRef,
+    fields: JsonObject,
+    atMs: number,
+    source: ChangeTime,
+    resultVersion: string,
+  ): void {
     const key = keyOf(record);
     const writes = this.written.get(key) ?? [];
     this.written.delete(key);
-    writes.push({ fields, atMs, source, echoPending: true });
+    writes.push({ fields, atMs, source, echoPending: true, resultVersion });
     this.written.set(key, writes.slice(-WRITES_PER_RECORD));
     if (this.written.size > this.maxRecords) {
       const oldest = this.written.keys().next();
@@ -78,13 +86,14 @@ export class EchoMemory {
   }
 
   /**
-   * When the target still holds the sink's last write to it: the source change that write
-   * carried; else undefined (someone changed it since, or the sink never wrote it).
+   * When the target is still at the version the sink's last write left it at: the source change
+   * that write carried; else undefined (someone changed it since, in any field, or the sink
+   * never wrote it).
    */
-  ownWriteSource(record: RecordRef, current: JsonObject): ChangeTime | undefined {
+  ownWriteSource(record: RecordRef, currentVersion: string): ChangeTime | undefined {
     const write = this.written.get(keyOf(record))?.at(-1);
-    if (write === undefined || !holds(record.system, current, write.fields)) return undefined;
-    return write.source;
+    if (write === undefined || write.resultVersion === '') return undefined;
+    return write.resultVersion === currentVersion ? write.source : undefined;
   }
 }
 

@@ -21,6 +21,37 @@ describe('IdMap', () => {
     expect(JSON.parse(records[0]?.value ?? 'null')).toEqual({ id: customer.id, atMs: 1_000 });
   });
 
+  it("relinking to a new partner removes the old partner's link", () => {
+    // Regression: an account deleted in ZeyOS was recreated from its tSM customer; the old
+    // account's purge event then still found the customer and archived it.
+    const map = new IdMap();
+    const first = map.link(customer, account, 1);
+    const replacement = { ...account, id: '151' };
+    const second = map.link(customer, replacement, 2);
+    expect(map.targetOf(customer, account)).toBe('151');
+    expect(map.targetOf(account, customer)).toBeUndefined();
+    expect(map.targetOf(replacement, customer)).toBe(customer.id);
+    expect(second).toContainEqual({ key: 'zeyos/accounts/42>tsm/customers', value: null });
+    // The topic, replayed in order, gives the same map.
+    const rebuilt = new IdMap();
+    for (const record of [...first, ...second]) rebuilt.applyRecord(record.key, record.value);
+    expect(rebuilt.targetOf(account, customer)).toBeUndefined();
+    expect(rebuilt.targetOf(customer, account)).toBe('151');
+  });
+
+  it('notes a deletion on the link, durably, and only a later one replaces it', () => {
+    const map = new IdMap();
+    map.link(account, customer, 1);
+    const marked = map.markDeleted(account, customer, 500);
+    expect(map.deletedAt(account, customer)).toBe(500);
+    expect(map.markDeleted(account, customer, 400)).toEqual([]);
+    expect(map.markDeleted({ ...account, id: '7' }, customer, 500)).toEqual([]);
+    const rebuilt = new IdMap();
+    for (const record of marked) rebuilt.applyRecord(record.key, record.value);
+    expect(rebuilt.deletedAt(account, customer)).toBe(500);
+    expect(rebuilt.targetOf(account, customer)).toBe(customer.id);
+  });
+
   it('rebuilds from its topic records, tombstones included', () => {
     const written = new IdMap();
     const records = [

@@ -50,14 +50,25 @@ const KeySchema = z
     }),
   );
 
-const ValueSchema = z.object({ id: EntityIdSchema, atMs: z.number().int() });
+const ValueSchema = z.object({
+  id: EntityIdSchema,
+  atMs: z.number().int(),
+  /** When the record on the key's side was deleted (its source change time), if it was. */
+  deletedAtMs: z.number().int().optional(),
+});
+
+interface Link {
+  id: string;
+  atMs: number;
+  deletedAtMs?: number;
+}
 
 function keyOf(from: RecordRef, to: EntityRef): string {
   return `${from.system}/${from.entity}/${from.id}>${to.system}/${to.entity}`;
 }
 
 export class IdMap {
-  private readonly links = new Map<string, string>();
+  private readonly links = new Map<string, Link>();
 
   get size(): number {
     return this.links.size;
@@ -65,19 +76,53 @@ export class IdMap {
 
   /** The record of `target`'s entity that `source` is linked to. */
   targetOf(source: RecordRef, target: EntityRef): string | undefined {
-    return this.links.get(keyOf(source, target));
+    return this.links.get(keyOf(source, target))?.id;
   }
 
-  /** Links `a` and `b` both ways; returns the topic records that make it durable. */
+  /**
+   * When `record` was deleted, as noted on its link to `partner`'s entity: a deleted record
+   * whose partner changes later is not brought back by an older change of the partner.
+   */
+  deletedAt(record: RecordRef, partner: EntityRef): number | undefined {
+    return this.links.get(keyOf(record, partner))?.deletedAtMs;
+  }
+
+  /** Notes that `record` was deleted at `atMs` on its link to `partner`'s entity, if linked. */
+  markDeleted(record: RecordRef, partner: EntityRef, atMs: number): IdMapRecord[] {
+    const key = keyOf(record, partner);
+    const link = this.links.get(key);
+    if (link === undefined || (link.deletedAtMs ?? -Infinity) >= atMs) return [];
+    const marked = { ...link, deletedAtMs: atMs };
+    this.links.set(key, marked);
+    return [{ key, value: JSON.stringify(marked) }];
+  }
+
+  /**
+   * Links `a` and `b` both ways; returns the topic records that make it durable. A link either
+   * had to another record of the other's entity (its partner was deleted and a new one made)
+   * is removed with it, so the old partner's events no longer reach the new pair.
+   */
   link(a: RecordRef, b: RecordRef, atMs: number): IdMapRecord[] {
     const records: IdMapRecord[] = [];
     for (const [from, to] of [
       [a, b],
       [b, a],
     ] as const) {
+      const previous = this.targetOf(from, to);
+      if (previous !== undefined && previous !== to.id) {
+        const stale = keyOf({ ...to, id: previous }, from);
+        this.links.delete(stale);
+        records.push({ key: stale, value: null });
+      }
+    }
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const key = keyOf(from, to);
-      this.links.set(key, to.id);
-      records.push({ key, value: JSON.stringify({ id: to.id, atMs }) });
+      const link: Link = { id: to.id, atMs };
+      this.links.set(key, link);
+      records.push({ key, value: JSON.stringify(link) });
     }
     return records;
   }
@@ -117,6 +162,7 @@ export class IdMap {
         details: { key },
       });
     }
-    this.links.set(key, parsedValue.data.id);
+    const { id, atMs, deletedAtMs } = parsedValue.data;
+    this.links.set(key, { id, atMs, ...(deletedAtMs === undefined ? {} : { deletedAtMs }) });
   }
 }

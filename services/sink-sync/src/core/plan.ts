@@ -77,7 +77,9 @@ export type SkipReason =
   /** Last writer wins: the target changed after the source did. */
   | 'target-newer'
   /** A delete or archive of a target that does not exist (or never did). */
-  | 'target-absent';
+  | 'target-absent'
+  /** The linked target was deleted after this source change: the delete wins. */
+  | 'target-deleted';
 
 /**
  * @param archived how an archived record looks in the target system (ZeyOS: `{visibility: 1}`),

@@ -1,4 +1,4 @@
-import type { JsonObject, System } from '@tidemark/events';
+import type { Change, JsonObject, System } from '@tidemark/events';
 import type { TargetState } from '../core/plan.js';
 
 /**
@@ -24,18 +24,30 @@ export interface SyncTarget {
     signal: AbortSignal,
   ): Promise<TargetState | undefined>;
   /**
-   * Creates a record; returns its id. `idHint` is a deterministic id for systems whose client
-   * may assign ids (tSM): a replayed create then finds the record instead of making a second.
+   * Creates a record; returns its id and version. `idHint` is a deterministic id for systems
+   * whose client may assign ids (tSM): a replayed create then finds the record instead of
+   * making a second.
    */
-  create(entity: string, fields: JsonObject, idHint: string, signal: AbortSignal): Promise<string>;
+  create(
+    entity: string,
+    fields: JsonObject,
+    idHint: string,
+    signal: AbortSignal,
+  ): Promise<{ id: string; version: string }>;
+  /** Updates a record; returns its new version. */
   update(
     entity: string,
     id: string,
     fields: JsonObject,
     ifVersion: string,
     signal: AbortSignal,
-  ): Promise<void>;
+  ): Promise<{ version: string }>;
   delete(entity: string, id: string, ifVersion: string, signal: AbortSignal): Promise<void>;
+  /**
+   * The record as read, seen as a change the way this system's poller reports one (a ZeyOS
+   * record with visibility 2 is a delete): for re-asserting a target that won a conflict.
+   */
+  asChange(state: TargetState): Pick<Change, 'op' | 'after' | 'changedAt'>;
 }
 
 /** Whether an error is the target's "someone changed it since you read it". */

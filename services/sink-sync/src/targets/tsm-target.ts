@@ -45,16 +45,22 @@ export function tsmTarget(client: TsmClient): SyncTarget {
     },
     async create(entity, fields, idHint, signal) {
       const created = await client.entity(entity).create(fields, { id: idHint, signal });
-      const id = (created.record as JsonObject)['id'];
-      if (typeof id !== 'string') throw new Error('tSM answered a create without an id');
-      return id;
+      const { id, version } = state(created.record as JsonObject);
+      if (id === '') throw new Error('tSM answered a create without an id');
+      return { id, version };
     },
     async update(entity, id, fields, ifVersion, signal) {
-      await client.entity(entity).patch(id, fields, {
+      const updated = await client.entity(entity).patch(id, fields, {
         ...(ifVersion === '' ? {} : { version: Number(ifVersion) }),
         signal,
       });
+      return { version: state(updated as JsonObject).version };
     },
+    asChange: (current) => ({
+      op: 'update',
+      after: current.record,
+      changedAt: new Date(current.changedAtMs).toISOString(),
+    }),
     async delete(entity, id, _ifVersion, signal) {
       await client.entity(entity).delete(id, { signal });
     },

@@ -40,13 +40,22 @@ export function zeyosTarget(client: ZeyosClient): SyncTarget {
     },
     async create(entity, fields, _idHint, signal) {
       const created = await client.create(entity, fields, { signal });
-      return String(created.id);
+      return { id: String(created.id), version: created.etag ?? '' };
     },
     async update(entity, id, fields, ifVersion, signal) {
-      await client.update(entity, Number(id), fields, {
+      const updated = await client.update(entity, Number(id), fields, {
         ...(ifVersion === '' ? {} : { ifMatch: ifVersion }),
         signal,
       });
+      return { version: updated.etag ?? '' };
+    },
+    asChange(current) {
+      const deleted = current.record['visibility'] === 2;
+      return {
+        op: deleted ? 'delete' : 'update',
+        after: deleted ? null : current.record,
+        changedAt: new Date(current.changedAtMs).toISOString(),
+      };
     },
     async delete(entity, id, ifVersion, signal) {
       await client.delete(entity, Number(id), {
