@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteTopics, messageToEvent, type KafkaClient } from '@tidemark/kafka';
 import type { ZeyosSimulator } from '@tidemark/simulators';
+import { runTidemark } from '../support/cli.js';
 import { testKafka } from '../support/kafka.js';
 import {
   checkTopic,
@@ -16,20 +15,6 @@ import {
 
 const entity = 'contacts';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const cli = fileURLToPath(new URL('../../packages/cli/bin/tidemark.js', import.meta.url));
-
-/** `tidemark <args>` under plain node: exit code and output. */
-function tidemark(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
-
 describe('ZeyOS poller service: backfill on request', () => {
   let kafka: KafkaClient;
   let sim: ZeyosSimulator;
@@ -61,7 +46,7 @@ describe('ZeyOS poller service: backfill on request', () => {
       const atRequest = groundTruth(sim, entity);
       expect(await eventually(() => checkTopic(reader.messages, atRequest), 30_000)).toEqual([]);
 
-      const unknown = await tidemark([
+      const unknown = await runTidemark([
         'backfill',
         'zeyos.demo.nothing',
         '--poller',
@@ -70,7 +55,7 @@ describe('ZeyOS poller service: backfill on request', () => {
       expect(unknown).toMatchObject({ code: 1 });
       expect(unknown.out).toContain(`streams there: ${setup.names.streamId}`);
 
-      const asked = await tidemark([
+      const asked = await runTidemark([
         'backfill',
         setup.names.streamId,
         '--poller',
@@ -101,7 +86,7 @@ describe('ZeyOS poller service: backfill on request', () => {
       // And the topic still ends in every record's final state: no snapshot overtook a change.
       expect(await eventually(() => checkTopic(reader.messages, final), 30_000)).toEqual([]);
 
-      const again = await tidemark([
+      const again = await runTidemark([
         'backfill',
         setup.names.streamId,
         '--poller',

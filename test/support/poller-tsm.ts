@@ -157,7 +157,7 @@ export function spawnTsmPollerService(
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void> } {
+): ChildProcess & { polling: Promise<void>; opsPort: Promise<number> } {
   const child = spawn(process.execPath, [serviceMain], {
     env: {
       PATH: process.env.PATH,
@@ -184,6 +184,8 @@ export function spawnTsmPollerService(
   });
   // The JSON log on stdout is only searched for the start-up line; warnings and errors and
   // anything on stderr reach the test's output.
+  let opsPortFound: (port: number) => void = () => undefined;
+  const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
   const polling = new Promise<void>((resolve) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -192,6 +194,8 @@ export function spawnTsmPollerService(
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         if (line.includes('"msg":"polling"')) resolve();
+        const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
+        if (port !== undefined) opsPortFound(Number(port));
         if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
           process.stderr.write(`[poller-tsm] ${line}\n`);
       }
@@ -200,7 +204,7 @@ export function spawnTsmPollerService(
   child.stderr?.on('data', (chunk: Buffer) =>
     process.stderr.write(`[poller-tsm] ${chunk.toString()}`),
   );
-  return Object.assign(child, { polling });
+  return Object.assign(child, { polling, opsPort });
 }
 
 export interface TsmTruth {
@@ -250,7 +254,9 @@ export function checkTsmTopic(
     if (!received.ok) continue;
     const { data, subject } = received.event;
     if (data.op === 'delete' || options.ignoreIds?.has(subject) === true) continue;
-    const hash = truth.versions.get(`${subject}@${data.version}`);
+    // A backfill's snapshot is the record at that version; its number is only in the id.
+    const version = data.op === 'snapshot' ? data.version.replace(/:b\d+$/, '') : data.version;
+    const hash = truth.versions.get(`${subject}@${version}`);
     if (hash === undefined) problems.push(`${subject}@${data.version}: no such version`);
     else if (data.after === null || stateHash(data.after) !== hash)
       problems.push(`${subject}@${data.version}: not the state of that version`);

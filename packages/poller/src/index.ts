@@ -20,5 +20,6 @@ export type {
   PollerSettings,
   StreamTopics,
 } from './runtime.js';
+export { backfillAction } from './backfill-action.js';
 export { IdSet } from './id-set.js';
 export { canonicalJson, stateHash } from './hash.js';

@@ -7,7 +7,13 @@
 import { describeError, isTidemarkError } from '@tidemark/errors';
 import { createKafkaClient, ensureTopics, onShutdownSignal } from '@tidemark/kafka';
 import { createMetrics, createReadiness, startOpsServer } from '@tidemark/ops';
-import { createKafkaStreamPublisher, createPoller } from '@tidemark/poller';
+import {
+  backfillAction,
+  checkpointTopicSpec,
+  createKafkaStreamPublisher,
+  createPoller,
+  type Poller,
+} from '@tidemark/poller';
 import { createPeaktmsClient } from '@tidemark/peaktms';
 import { createLogger } from '@tidemark/telemetry';
 import { loadPollerPeaktmsConfig, streamNames } from './config.js';
@@ -60,7 +66,14 @@ async function main(): Promise<void> {
     { graceMs: config.shutdownGraceMs, logger },
   );
 
-  const ops = await startOpsServer({ port: config.httpPort, metrics, readiness });
+  // Filled as the streams start; the backfill action looks streams up here.
+  const pollers = new Map<string, Poller>();
+  const ops = await startOpsServer({
+    port: config.httpPort,
+    metrics,
+    readiness,
+    actions: { '/backfill': backfillAction(pollers) },
+  });
   closers.push(() => ops.close());
   logger.info('operational endpoints listening', { port: ops.port });
 
@@ -89,7 +102,7 @@ async function main(): Promise<void> {
     ...names.map((n) => ({ name: n.events, ...config.kafka.topicDefaults })),
     { name: first.deadLetters, ...config.kafka.topicDefaults },
     { name: first.heartbeats, ...config.kafka.topicDefaults, cleanupPolicy: 'compact' as const },
-    { name: first.checkpoints, ...config.kafka.topicDefaults, cleanupPolicy: 'compact' as const },
+    checkpointTopicSpec(first.checkpoints, config.kafka.topicDefaults),
   ]);
   if (stopping.signal.aborted) return;
 
@@ -152,6 +165,7 @@ async function main(): Promise<void> {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
       },
     );
+    pollers.set(n.streamId, poller);
     runs.push(poller.run(stopping.signal));
   });
 

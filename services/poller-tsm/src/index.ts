@@ -17,4 +17,10 @@ export type {
 } from './core/cursor.js';
 export { applyLogPage, applyReconciliation, logEntrySchema } from './core/deletes.js';
 export { cloneState, decodeState, encodeState } from './core/state.js';
-export type { DeleteTracking, KeysetPos, SeenEntry, TsmState } from './core/state.js';
+export {
+  applyBackfillPage,
+  backfillQuery,
+  isBackfillTurn,
+  startBackfill,
+} from './core/backfill.js';
+export type { DeleteTracking, KeysetPos, SeenEntry, TsmBackfill, TsmState } from './core/state.js';

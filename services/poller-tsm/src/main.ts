@@ -7,7 +7,13 @@
 import { describeError, isTidemarkError } from '@tidemark/errors';
 import { createKafkaClient, ensureTopics, onShutdownSignal } from '@tidemark/kafka';
 import { createMetrics, createReadiness, startOpsServer } from '@tidemark/ops';
-import { checkpointTopicSpec, createKafkaStreamPublisher, createPoller } from '@tidemark/poller';
+import {
+  backfillAction,
+  checkpointTopicSpec,
+  createKafkaStreamPublisher,
+  createPoller,
+  type Poller,
+} from '@tidemark/poller';
 import { createLogger } from '@tidemark/telemetry';
 import { createTsmClient } from '@tidemark/tsm';
 import { loadPollerTsmConfig, streamNames } from './config.js';
@@ -59,7 +65,14 @@ async function main(): Promise<void> {
     { graceMs: config.shutdownGraceMs, logger },
   );
 
-  const ops = await startOpsServer({ port: config.httpPort, metrics, readiness });
+  // Filled as the streams start; the backfill action looks streams up here.
+  const pollers = new Map<string, Poller>();
+  const ops = await startOpsServer({
+    port: config.httpPort,
+    metrics,
+    readiness,
+    actions: { '/backfill': backfillAction(pollers) },
+  });
   closers.push(() => ops.close());
   logger.info('operational endpoints listening', { port: ops.port });
 
@@ -151,6 +164,7 @@ async function main(): Promise<void> {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
       },
     );
+    pollers.set(n.streamId, poller);
     runs.push(poller.run(stopping.signal));
   });
 

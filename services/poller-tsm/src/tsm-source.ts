@@ -19,6 +19,12 @@ import {
   type PageQuery,
   type RecordValidator,
 } from './core/cursor.js';
+import {
+  applyBackfillPage,
+  backfillQuery,
+  isBackfillTurn,
+  startBackfill,
+} from './core/backfill.js';
 import { applyLogPage, applyReconciliation } from './core/deletes.js';
 import { decodeState, encodeState, type DeleteTracking, type TsmState } from './core/state.js';
 
@@ -234,6 +240,13 @@ export function createTsmSource(
         // Only a scan that read every page concludes anything; a failure throws before.
         return applyReconciliation(state, await scanIds(context.signal), cursor, now);
       }
+      if (isBackfillTurn(state)) {
+        const page = await api.pageRaw(
+          { filter: filterOf(backfillQuery(state)), sort: KEYSET_SORT, size: cursor.pageSize },
+          { signal: context.signal },
+        );
+        return applyBackfillPage(state, page.content, cursor, validate);
+      }
       const query = nextQuery(state, cursor, now);
       const page = await api.pageRaw(
         { filter: filterOf(query), sort: KEYSET_SORT, size: cursor.pageSize },
@@ -251,6 +264,7 @@ export function createTsmSource(
         newestChangeMs: maxDefined(changes.newestChangeMs, removed.newestChangeMs),
       };
     },
+    startBackfill,
     encodeState,
     decodeState,
   };

@@ -8,6 +8,7 @@ import { describeError, isTidemarkError } from '@tidemark/errors';
 import { createKafkaClient, ensureTopics, onShutdownSignal } from '@tidemark/kafka';
 import { createMetrics, createReadiness, startOpsServer } from '@tidemark/ops';
 import {
+  backfillAction,
   checkpointTopicSpec,
   createKafkaStreamPublisher,
   createPoller,
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     port: config.httpPort,
     metrics,
     readiness,
-    actions: { '/backfill': (query) => backfill(pollers, query.get('stream')) },
+    actions: { '/backfill': backfillAction(pollers) },
   });
   closers.push(() => ops.close());
   logger.info('operational endpoints listening', { port: ops.port });
@@ -180,22 +181,6 @@ async function main(): Promise<void> {
     await Promise.allSettled(runs);
     process.exit(isTidemarkError(error) && error.code === 'KAFKA_FENCED' ? 3 : 1);
   }
-}
-
-/** `POST /backfill?stream=<id>`: answers once the backfill's start is committed. */
-async function backfill(
-  pollers: ReadonlyMap<string, Poller>,
-  stream: string | null,
-): Promise<{ status: number; body: unknown }> {
-  const poller = stream === null ? undefined : pollers.get(stream);
-  if (stream === null || poller === undefined) {
-    return { status: 404, body: { error: 'no such stream', streams: [...pollers.keys()] } };
-  }
-  const { started } = await poller.requestBackfill();
-  return {
-    status: started ? 202 : 200,
-    body: { stream, backfill: started ? 'started' : 'running' },
-  };
 }
 
 main().catch((error: unknown) => {

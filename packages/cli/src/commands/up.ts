@@ -9,6 +9,22 @@ import { startChild, type ManagedChild } from '@tidemark/ops';
 
 const parts: readonly InfraPart[] = ['kafka', 's3'];
 
+/** The local simulators' fixed demo credentials (not secrets: they only open the simulators). */
+const zeyosSimulator = {
+  TIDEMARK_ZEYOS_BASE_URL: 'http://127.0.0.1:18081',
+  TIDEMARK_ZEYOS_INSTANCE: 'demo',
+  TIDEMARK_ZEYOS_USERNAME: 'demo',
+  TIDEMARK_ZEYOS_PASSWORD: 'demo',
+  TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark',
+  TIDEMARK_ZEYOS_CLIENT_SECRET: 'deaad98a22a0e80b43655f5d90bc201d72998bf1',
+};
+const tsmSimulator = {
+  TIDEMARK_TSM_BASE_URL: 'http://127.0.0.1:18082',
+  TIDEMARK_TSM_INSTANCE: 'demo',
+  TIDEMARK_TSM_CLIENT_ID: 'tidemark',
+  TIDEMARK_TSM_CLIENT_SECRET: '93be3e93b2eca78c1c60bcdd750e76563bf32d83',
+};
+
 /**
  * What `tidemark up` runs beside Kafka and S3, each from its build under plain node. The
  * simulators listen on fixed ports and run a gentle workload, so the stack has changes to
@@ -19,6 +35,8 @@ const stackServices: readonly {
   main: string;
   args: readonly string[];
   env?: Readonly<Record<string, string>>;
+  /** Variables holding paths relative to the repository root, passed on as absolute paths. */
+  rootPaths?: Readonly<Record<string, string>>;
 }[] = [
   {
     name: 'sim-zeyos',
@@ -43,17 +61,54 @@ const stackServices: readonly {
     main: 'services/poller-zeyos/dist/main.js',
     args: [],
     env: {
-      TIDEMARK_ZEYOS_BASE_URL: 'http://127.0.0.1:18081',
-      TIDEMARK_ZEYOS_INSTANCE: 'demo',
-      TIDEMARK_ZEYOS_USERNAME: 'demo',
-      TIDEMARK_ZEYOS_PASSWORD: 'demo',
-      TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark',
-      TIDEMARK_ZEYOS_CLIENT_SECRET: 'deaad98a22a0e80b43655f5d90bc201d72998bf1',
+      ...zeyosSimulator,
       TIDEMARK_ZEYOS_ENTITIES: 'accounts,contacts',
       TIDEMARK_POLL_START_MODE: 'snapshot',
       TIDEMARK_POLL_INTERVAL_MS: '1000',
       // A fixed operational port, so `tidemark backfill ... --poller http://127.0.0.1:18091`.
       TIDEMARK_HTTP_PORT: '18091',
+    },
+  },
+  {
+    // The tSM simulator's demo user and client (sha1('tidemark-tsm-simulator'), not a secret).
+    name: 'poller-tsm',
+    main: 'services/poller-tsm/dist/main.js',
+    args: [],
+    env: {
+      ...tsmSimulator,
+      TIDEMARK_TSM_ENTITIES: 'customers,tickets',
+      TIDEMARK_POLL_START_MODE: 'snapshot',
+      TIDEMARK_POLL_INTERVAL_MS: '1000',
+      TIDEMARK_HTTP_PORT: '18092',
+    },
+  },
+  {
+    name: 'poller-peaktms',
+    main: 'services/poller-peaktms/dist/main.js',
+    args: [],
+    env: {
+      TIDEMARK_PEAKTMS_BASE_URL: 'http://127.0.0.1:18083',
+      TIDEMARK_PEAKTMS_INSTANCE: 'demo',
+      TIDEMARK_PEAKTMS_USER: 'demo',
+      TIDEMARK_PEAKTMS_PASSWORD: 'demo',
+      TIDEMARK_POLL_START_MODE: 'snapshot',
+      TIDEMARK_POLL_INTERVAL_MS: '1000',
+      TIDEMARK_HTTP_PORT: '18093',
+    },
+  },
+  {
+    // The example rules: ZeyOS accounts <-> tSM customers. Edit an account in one simulator
+    // and watch it appear in the other.
+    name: 'sink-sync',
+    main: 'services/sink-sync/dist/main.js',
+    args: [],
+    env: {
+      ...zeyosSimulator,
+      ...tsmSimulator,
+      TIDEMARK_HTTP_PORT: '18094',
+    },
+    rootPaths: {
+      TIDEMARK_SYNC_RULES: 'services/sink-sync/rules/zeyos-accounts-tsm-customers.yaml',
     },
   },
 ];
@@ -91,7 +146,14 @@ export const upCommand: Command = {
         name: service.name,
         command: process.execPath,
         args: [main, ...service.args],
-        env: { ...env, ...localStackServiceEnv(stack), ...service.env },
+        env: {
+          ...env,
+          ...localStackServiceEnv(stack),
+          ...service.env,
+          ...Object.fromEntries(
+            Object.entries(service.rootPaths ?? {}).map(([name, path]) => [name, join(root, path)]),
+          ),
+        },
         onLine: out,
       });
       child.exited.then(

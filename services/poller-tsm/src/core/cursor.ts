@@ -116,7 +116,7 @@ const placeSchema = z.object({
   }),
 });
 
-interface Placed {
+export interface Placed {
   id: string;
   version: number;
   w: number;
@@ -125,7 +125,8 @@ interface Placed {
   who: string | null | undefined;
 }
 
-function place(record: RawRecord): Placed | undefined {
+/** The record's keyset place and version, or undefined for a record that lacks them. */
+export function place(record: RawRecord): Placed | undefined {
   const parsed = placeSchema.safeParse(record);
   if (!parsed.success) return undefined;
   const { id, auditInfo } = parsed.data;
@@ -206,6 +207,11 @@ export function applyPage(
     }
   }
 
+  // A backfill takes its turn after each complete incremental cycle (see core/backfill.ts).
+  if (state.backfill !== undefined && !snapshot && state.pos === null) {
+    state.backfill.turn = true;
+    more = true;
+  }
   const pruned = prune(state, settings);
   const moved = JSON.stringify(before.pos) !== JSON.stringify(state.pos);
   return {
@@ -234,7 +240,7 @@ function prune(state: TsmState, settings: CursorSettings): number {
   return pruned;
 }
 
-function toChange(
+export function toChange(
   op: Change['op'],
   record: RawRecord,
   at: Placed,

@@ -49,11 +49,27 @@ export interface TsmState {
   /** id → what was emitted, for records at or above the re-read window's lower bound. */
   seen: Map<string, SeenEntry>;
   deletes: DeleteTracking;
+  /** A backfill taking turns with the incremental reading (see core/backfill.ts); absent: none. */
+  backfill?: TsmBackfill;
+  /** Backfills begun on this stream (their number is in their events' versions). */
+  backfills?: number;
+}
+
+/** A backfill's own keyset walk over every record edited before `untilMs`. */
+export interface TsmBackfill {
+  untilMs: number;
+  pos: KeysetPos | null;
+  /** The next poll reads a backfill page (true) or the changes (false). */
+  turn: boolean;
 }
 
 export function cloneState(state: TsmState): TsmState {
+  const { backfill } = state;
   return {
     ...state,
+    ...(backfill === undefined
+      ? {}
+      : { backfill: { ...backfill, pos: backfill.pos === null ? null : { ...backfill.pos } } }),
     pos: state.pos === null ? null : { ...state.pos },
     seen: new Map(state.seen),
     deletes:
@@ -77,6 +93,9 @@ const encodedSchema = z.object({
   log: int.nonnegative().nullable(),
   known: z.string().nullable(),
   rec: int,
+  // A running backfill: [untilMs, pos w, pos id, turn]; and how many were begun.
+  bf: z.tuple([int, int.nullable(), z.string().nullable(), z.boolean()]).optional(),
+  bn: int.nonnegative().optional(),
 });
 
 export function encodeState(state: TsmState): JsonValue {
@@ -92,6 +111,17 @@ export function encodeState(state: TsmState): JsonValue {
     log: deletes.mode === 'log' ? deletes.seq : null,
     known: deletes.mode === 'reconcile' ? encodeIds(deletes.known) : null,
     rec: deletes.mode === 'reconcile' ? deletes.lastMs : 0,
+    ...(state.backfill === undefined
+      ? {}
+      : {
+          bf: [
+            state.backfill.untilMs,
+            state.backfill.pos?.w ?? null,
+            state.backfill.pos?.id ?? null,
+            state.backfill.turn,
+          ],
+        }),
+    ...(state.backfills === undefined ? {} : { bn: state.backfills }),
   };
 }
 
@@ -113,6 +143,16 @@ export function decodeState(value: JsonValue): TsmState {
     pos: s.pos === null ? null : { w: s.pos[0], id: s.pos[1] },
     seen: new Map(s.seen.map(([id, v, dw]) => [id, { v, w: dw + s.floor }])),
     deletes,
+    ...(s.bf === undefined
+      ? {}
+      : {
+          backfill: {
+            untilMs: s.bf[0],
+            pos: s.bf[1] === null ? null : { w: s.bf[1], id: s.bf[2] },
+            turn: s.bf[3],
+          },
+        }),
+    ...(s.bn === undefined ? {} : { backfills: s.bn }),
   };
 }
 
