@@ -55,13 +55,21 @@ describe('tSM poller: exactly once against ground truth', () => {
     const entity = 'customers';
     const { sim, tsm, setup } = await setUp(entity);
     sim.admin.workload.runOps(300, { entities: [entity] });
-    // The snapshot covers what is older than the safety lag when the stream starts; younger
-    // records come as created. Waiting past the lag makes the snapshot part certain (a fast
-    // start once made it empty and the check below for snapshot events failed).
+    // The snapshot covers what is older than the safety lag when the stream starts; a record
+    // edited since comes as a change. The bursts below edit nearly every record within each
+    // lag, so they wait until the stream has started (its snapshot bound is set then): on a
+    // loaded machine the start came during the bursts, the snapshot was empty and the check
+    // for snapshot events below failed.
     await pause(500);
-    const poller = startTsmPoller(kafka, tsm, setup.names, { entity });
+    let started: () => void = () => undefined;
+    const streamStarted = new Promise<void>((resolve) => (started = resolve));
+    const poller = startTsmPoller(kafka, tsm, setup.names, {
+      entity,
+      observer: { ready: (_stream, ready) => ready && started() },
+    });
     const reader = await collect(kafka, [setup.names.events]);
     try {
+      await streamStarted;
       // Each burst runs in one tick: hundreds of changes share a whenEdited millisecond.
       for (let round = 0; round < 12; round++) {
         sim.admin.workload.runOps(250, { entities: [entity] });
