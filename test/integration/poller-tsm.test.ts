@@ -55,21 +55,22 @@ describe('tSM poller: exactly once against ground truth', () => {
     const entity = 'customers';
     const { sim, tsm, setup } = await setUp(entity);
     sim.admin.workload.runOps(300, { entities: [entity] });
-    // The snapshot covers what is older than the safety lag when the stream starts; a record
-    // edited since comes as a change. The bursts below edit nearly every record within each
-    // lag, so they wait until the stream has started (its snapshot bound is set then): on a
-    // loaded machine the start came during the bursts, the snapshot was empty and the check
-    // for snapshot events below failed.
+    // The snapshot reads what was edited before its bound, as it is when the page is read: a
+    // record edited meanwhile has moved above the bound and comes as a change instead. The
+    // bursts below edit nearly every record, so they wait for the snapshot's first commit (its
+    // one page holds every record here); started earlier, on a loaded machine they emptied the
+    // snapshot and the check for snapshot events below failed.
+    // And the stream starts more than its safety lag after the records were written.
     await pause(500);
-    let started: () => void = () => undefined;
-    const streamStarted = new Promise<void>((resolve) => (started = resolve));
+    let snapshotted: () => void = () => undefined;
+    const snapshotCommitted = new Promise<void>((resolve) => (snapshotted = resolve));
     const poller = startTsmPoller(kafka, tsm, setup.names, {
       entity,
-      observer: { ready: (_stream, ready) => ready && started() },
+      observer: { committed: (_stream, info) => info.events > 0 && snapshotted() },
     });
     const reader = await collect(kafka, [setup.names.events]);
     try {
-      await streamStarted;
+      await snapshotCommitted;
       // Each burst runs in one tick: hundreds of changes share a whenEdited millisecond.
       for (let round = 0; round < 12; round++) {
         sim.admin.workload.runOps(250, { entities: [entity] });
