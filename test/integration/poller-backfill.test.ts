@@ -70,7 +70,9 @@ describe('ZeyOS poller service: backfill on request', () => {
       const final = groundTruth(sim, entity);
       // Live at the request and unchanged since: each must get its backfill snapshot.
       const untouched = [...atRequest.live].filter(([id, hash]) => final.live.get(id) === hash);
-      expect(untouched.length).toBeGreaterThan(200);
+      // Enough records for the check to mean something; the exact number depends on the seed
+      // (a CI run once had 199, and the bound was 200).
+      expect(untouched.length).toBeGreaterThan(100);
       const missing = () => {
         const snapshotted = new Set<string>();
         for (const message of reader.messages) {
