@@ -34,6 +34,8 @@ export const errorCodes = [
   // object storage
   'STORAGE_TRANSIENT',
   'STORAGE_FATAL',
+  // cross-system sync
+  'SYNC_AMBIGUOUS_MATCH',
   // lifecycle
   'ABORTED',
   'DEADLINE_EXCEEDED',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TidemarkError } from '@tidemark/errors';
 import type { KafkaClient } from './client.js';
 import { toKafkaError } from './errors.js';
+import { retryTransient } from './retry.js';
 
 export interface ReadStateOptions {
   /** Only keep values of keys this accepts (e.g. one stream's key). Default: every key. */
@@ -23,6 +24,14 @@ export async function readStateTopic(
   client: KafkaClient,
   topic: string,
   options: ReadStateOptions = {},
+): Promise<Map<string, Buffer>> {
+  return retryTransient(() => readStateTopicOnce(client, topic, options));
+}
+
+async function readStateTopicOnce(
+  client: KafkaClient,
+  topic: string,
+  options: ReadStateOptions,
 ): Promise<Map<string, Buffer>> {
   const latest = new Map<string, Buffer>();
   const admin = client.kafka.admin();

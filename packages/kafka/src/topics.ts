@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TidemarkError } from '@tidemark/errors';
 import type { KafkaClient } from './client.js';
 import { toKafkaError } from './errors.js';
+import { retryTransient } from './retry.js';
 
 /** A topic Tidemark relies on. Internal state topics (checkpoints, id map) are compacted. */
 export const TopicSpecSchema = z.object({
@@ -34,6 +35,13 @@ export async function ensureTopics(
   specs: readonly TopicSpec[],
 ): Promise<EnsureTopicsResult> {
   const resolved = specs.map((spec) => TopicSpecSchema.parse(spec));
+  return retryTransient(() => ensureResolvedTopics(client, resolved));
+}
+
+async function ensureResolvedTopics(
+  client: KafkaClient,
+  resolved: readonly z.output<typeof TopicSpecSchema>[],
+): Promise<EnsureTopicsResult> {
   const admin = client.kafka.admin();
   try {
     await admin.connect();

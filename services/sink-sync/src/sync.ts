@@ -33,6 +33,7 @@ import {
 import type { EchoMemory } from './core/echoes.js';
 import type { IdMap, IdMapRecord, RecordRef } from './core/id-map.js';
 import {
+  holds,
   plan,
   targetIsNewer,
   type ChangeTime,
@@ -40,7 +41,7 @@ import {
   type SyncAction,
   type TargetState,
 } from './core/plan.js';
-import { isVersionConflict, type SyncTarget } from './targets/target.js';
+import { ambiguousMatch, isVersionConflict, type SyncTarget } from './targets/target.js';
 
 export interface SyncObserver {
   applied?(rule: string, action: Exclude<SyncAction['kind'], 'skip'>, latencyMs: number): void;
@@ -120,9 +121,37 @@ export function createSyncProcessor(
       deps.signal,
     );
     if (found !== undefined) {
+      await refuseIfClaimed(compiled, source, found.id);
       await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id: found.id }, clock()));
     }
     return withOwnWrite(rule.to, found);
+  }
+
+  /**
+   * A match found a target that is linked to another record of the source's entity already.
+   * When that record is gone (deleted, its link left behind), the link moves to this one. When
+   * it is still there, two records claim one partner (a duplicate code or reference); linking
+   * both would have them overwrite each other for ever, so the event is refused for a person to
+   * resolve. Without a client for the source system, a record not known to be deleted counts
+   * as still there.
+   */
+  async function refuseIfClaimed(compiled: CompiledRule, source: RecordRef, targetId: string) {
+    const { rule } = compiled;
+    const sourceEntity = { system: source.system, entity: source.entity };
+    const holder = deps.idMap.targetOf({ ...rule.to, id: targetId }, sourceEntity);
+    if (holder === undefined || holder === source.id) return;
+    const holderRef = { ...sourceEntity, id: holder };
+    if (deps.idMap.deletedAt(holderRef, rule.to) !== undefined) return;
+    const sourceSystem = deps.targets.get(source.system);
+    if (sourceSystem !== undefined) {
+      const current = await sourceSystem.read(source.entity, holder, deps.signal);
+      if (current === undefined || isRetired(sourceSystem, source.entity, current)) return;
+    }
+    const target = `${rule.to.system}/${rule.to.entity}/${targetId}`;
+    throw ambiguousMatch(
+      `${target}, found by ${rule.match?.targetField ?? 'id'}, is linked to ${source.system}/${source.entity}/${holder} already; ${source.id} has the same value`,
+      { target, linkedTo: holder, source: source.id },
+    );
   }
 
   function withOwnWrite(
@@ -326,6 +355,13 @@ export function createSyncProcessor(
       ),
     );
   };
+}
+
+/** Whether a record is deleted or archived, as its system shows that. */
+function isRetired(system: SyncTarget, entity: string, state: TargetState): boolean {
+  if (system.asChange(state).op === 'delete') return true;
+  const archived = system.archived(entity);
+  return archived !== undefined && holds(system.system, state.record, archived);
 }
 
 /** The error with the rule named in its message; code and retryable flag unchanged. */

@@ -1,3 +1,4 @@
+import { TidemarkError } from '@tidemark/errors';
 import type { Change, JsonObject, System } from '@tidemark/events';
 import type { TargetState } from '../core/plan.js';
 
@@ -16,7 +17,10 @@ export interface SyncTarget {
   archived(entity: string): JsonObject | undefined;
   /** The record with its change time and version, or undefined when it does not exist. */
   read(entity: string, id: string, signal: AbortSignal): Promise<TargetState | undefined>;
-  /** The record whose `field` equals `value` (a match on an external reference or code). */
+  /**
+   * The record whose `field` equals `value` (a match on an external reference or code).
+   * @throws TidemarkError SYNC_AMBIGUOUS_MATCH when more than one record has that value
+   */
   find(
     entity: string,
     field: string,
@@ -54,4 +58,9 @@ export interface SyncTarget {
 export function isVersionConflict(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'HTTP_PRECONDITION_FAILED' || code === 'HTTP_CONFLICT';
+}
+
+/** The refusal of a match that names more than one record (`find`, and a link already taken). */
+export function ambiguousMatch(message: string, details: Record<string, unknown>): TidemarkError {
+  return new TidemarkError('SYNC_AMBIGUOUS_MATCH', message, { details });
 }

@@ -1,7 +1,7 @@
 import type { JsonObject } from '@tidemark/events';
 import { where, type TsmClient } from '@tidemark/tsm';
 import type { TargetState } from '../core/plan.js';
-import type { SyncTarget } from './target.js';
+import { ambiguousMatch, type SyncTarget } from './target.js';
 
 /**
  * tSM has no archive operation; its entities carry a soft-delete state instead (the
@@ -38,9 +38,17 @@ export function tsmTarget(client: TsmClient): SyncTarget {
       return record === undefined ? undefined : state(record as JsonObject);
     },
     async find(entity, field, value, signal) {
-      const [record] = await client
+      const records = await client
         .entity(entity)
-        .search({ filter: [where.eq(field, value)], size: 1 }, { signal });
+        .search({ filter: [where.eq(field, value)], size: 2 }, { signal });
+      if (records.length > 1) {
+        throw ambiguousMatch(`more than one tSM ${entity} record has that ${field}`, {
+          entity,
+          field,
+          ids: records.map((record) => (record as JsonObject)['id']),
+        });
+      }
+      const [record] = records;
       return record === undefined ? undefined : state(record as JsonObject);
     },
     async create(entity, fields, idHint, signal) {

@@ -2,7 +2,7 @@ import { isTidemarkError } from '@tidemark/errors';
 import type { JsonObject } from '@tidemark/events';
 import { where, type ZeyosClient } from '@tidemark/zeyos';
 import type { TargetState } from '../core/plan.js';
-import type { SyncTarget } from './target.js';
+import { ambiguousMatch, type SyncTarget } from './target.js';
 
 /** ZeyOS as a sync target: integer IDs, ETag versions, `lastmodified` in Unix seconds. */
 export function zeyosTarget(client: ZeyosClient): SyncTarget {
@@ -30,11 +30,19 @@ export function zeyosTarget(client: ZeyosClient): SyncTarget {
       }
     },
     async find(entity, field, value, signal) {
+      // Two, to tell a unique match from an ambiguous one: ZeyOS does not enforce unique numbers.
       const rows = await client.listRaw(
         entity,
-        { filter: where.eq(field, value), limit: 1 },
+        { filter: where.eq(field, value), limit: 2 },
         { signal },
       );
+      if (rows.length > 1) {
+        throw ambiguousMatch(`more than one ZeyOS ${entity} record has that ${field}`, {
+          entity,
+          field,
+          ids: rows.map((row) => row['ID']),
+        });
+      }
       const id = rows[0]?.['ID'];
       return typeof id === 'number' ? this.read(entity, String(id), signal) : undefined;
     },

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isTidemarkError } from '@tidemark/errors';
+import { buildChangeEvent, type Change, type JsonObject, type System } from '@tidemark/events';
+import { eventToMessage, type ConsumedMessage } from '@tidemark/kafka';
+import { loadRules } from '@tidemark/sync-rules';
+import { EchoMemory } from './core/echoes.js';
+import { IdMap } from './core/id-map.js';
+import type { TargetState } from './core/plan.js';
+import { createSyncProcessor } from './sync.js';
+import { ambiguousMatch, type SyncTarget } from './targets/target.js';
+
+const rulesFile = fileURLToPath(
+  new URL('../rules/zeyos-accounts-tsm-customers.yaml', import.meta.url),
+);
+const rules = loadRules(readFileSync(rulesFile, 'utf8'), rulesFile);
+const customersEntity = { system: 'tsm', entity: 'customers' } as const;
+const account = (id: string) => ({ system: 'zeyos', entity: 'accounts', id }) as const;
+
+/**
+ * An in-memory stand-in for a system (pure logic under test: the processor's decisions). It
+ * keeps to the SyncTarget contract: versions change with every write, find refuses two matches.
+ */
+interface Row {
+  record: JsonObject;
+  version: number;
+}
+
+class MemoryTarget implements SyncTarget {
+  readonly records = new Map<string, Map<string, Row>>();
+  private nextId = 1;
+
+  constructor(
+    readonly system: System,
+    private readonly now: () => number,
+  ) {}
+
+  archived(): JsonObject | undefined {
+    return this.system === 'zeyos' ? { visibility: 1 } : { status: 'DELETED', active: false };
+  }
+
+  put(entity: string, id: string, record: JsonObject): void {
+    const table = this.records.get(entity) ?? new Map<string, Row>();
+    this.records.set(entity, table);
+    table.set(id, { record: { ...record, lastmodified: this.now() / 1000 }, version: 1 });
+  }
+
+  read(entity: string, id: string): Promise<TargetState | undefined> {
+    const row = this.records.get(entity)?.get(id);
+    if (row === undefined) return Promise.resolve(undefined);
+    return Promise.resolve({
+      id,
+      record: row.record,
+      changedAtMs: Number(row.record['lastmodified']) * 1000,
+      version: String(row.version),
+    });
+  }
+
+  find(entity: string, field: string, value: string): Promise<TargetState | undefined> {
+    const ids = [...(this.records.get(entity) ?? new Map<string, Row>()).entries()]
+      .filter(([, row]) => row.record[field] === value)
+      .map(([id]) => id);
+    if (ids.length > 1) {
+      return Promise.reject(ambiguousMatch('two match', { entity, field, ids }));
+    }
+    return ids[0] === undefined ? Promise.resolve(undefined) : this.read(entity, ids[0]);
+  }
+
+  create(entity: string, fields: JsonObject) {
+    const id = `${this.system}-${this.nextId++}`;
+    this.put(entity, id, fields);
+    return Promise.resolve({ id, version: '1' });
+  }
+
+  update(entity: string, id: string, fields: JsonObject) {
+    const row = this.records.get(entity)?.get(id);
+    if (row === undefined) return Promise.reject(new Error('no such record'));
+    row.record = { ...row.record, ...fields, lastmodified: this.now() / 1000 };
+    row.version++;
+    return Promise.resolve({ version: String(row.version) });
+  }
+
+  delete(entity: string, id: string): Promise<void> {
+    this.records.get(entity)?.delete(id);
+    return Promise.resolve();
+  }
+
+  asChange(state: TargetState) {
+    const deleted = this.system === 'zeyos' && state.record['visibility'] === 2;
+    return {
+      op: deleted ? ('delete' as const) : ('update' as const),
+      after: deleted ? null : state.record,
+      changedAt: new Date(state.changedAtMs).toISOString(),
+    };
+  }
+}
+
+function message(change: Change): ConsumedMessage {
+  const outgoing = eventToMessage(buildChangeEvent(change, { correlationId: 'c-1' }));
+  return {
+    topic: 'events',
+    partition: 0,
+    offset: '0',
+    timestamp: String(Date.parse(change.changedAt)),
+    key: Buffer.from(change.entityId),
+    value: Buffer.from(outgoing.value ?? ''),
+    headers: outgoing.headers ?? {},
+  };
+}
+
+function accountChange(id: string, after: JsonObject, atMs: number): Change {
+  return {
+    op: 'update',
+    system: 'zeyos',
+    instance: 'demo',
+    entityType: 'accounts',
+    entityId: id,
+    after: { ID: Number(id), visibility: 0, ...after },
+    changedAt: new Date(atMs).toISOString(),
+    version: `v${String(atMs)}`,
+  };
+}
+
+function setUp() {
+  let now = Date.parse('2026-11-23T10:00:00Z');
+  const clock = () => now;
+  const zeyos = new MemoryTarget('zeyos', clock);
+  const tsm = new MemoryTarget('tsm', clock);
+  const idMap = new IdMap();
+  const process = createSyncProcessor({
+    rules,
+    targets: new Map<System, SyncTarget>([
+      ['zeyos', zeyos],
+      ['tsm', tsm],
+    ]),
+    idMap,
+    echoes: new EchoMemory(),
+    persistLinks: () => Promise.resolve(),
+    signal: new AbortController().signal,
+    clock,
+  });
+  const tick = () => (now += 2_000);
+  return { zeyos, tsm, idMap, process, tick, clock };
+}
+
+describe('sync processor: two source records with the same match value', () => {
+  const twins = { customernum: 'C-100001', description: '' };
+
+  it('links the first, and refuses the second with a clear, non-retryable error', async () => {
+    const { zeyos, tsm, idMap, process, tick, clock } = setUp();
+    zeyos.put('accounts', '1', { ...twins, lastname: 'First', visibility: 0 });
+    zeyos.put('accounts', '2', { ...twins, lastname: 'Second', visibility: 0 });
+
+    await process(message(accountChange('1', { ...twins, lastname: 'First' }, clock())));
+    tick();
+    const refused = await process(
+      message(accountChange('2', { ...twins, lastname: 'Second' }, clock())),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(isTidemarkError(refused) && refused.code).toBe('SYNC_AMBIGUOUS_MATCH');
+    expect(isTidemarkError(refused) && refused.retryable).toBe(false);
+    expect(String(refused)).toMatch(/rule zeyos-accounts-to-tsm-customers: .*zeyos\/accounts\/1/);
+    const customers = [...(tsm.records.get('customers')?.values() ?? [])];
+    expect(customers.map((row) => row.record['name'])).toEqual(['First']);
+    expect(idMap.targetOf(account('2'), customersEntity)).toBeUndefined();
+    expect(idMap.targetOf(account('1'), customersEntity)).toBe('tsm-1');
+  });
+
+  it('moves the link when the record holding it is gone', async () => {
+    const { zeyos, tsm, idMap, process, tick, clock } = setUp();
+    zeyos.put('accounts', '1', { ...twins, lastname: 'First', visibility: 0 });
+    await process(message(accountChange('1', { ...twins, lastname: 'First' }, clock())));
+    // Purged in ZeyOS, and the poller has not reported it yet.
+    await zeyos.delete('accounts', '1');
+    zeyos.put('accounts', '2', { ...twins, lastname: 'Second', visibility: 0 });
+    tick();
+
+    await process(message(accountChange('2', { ...twins, lastname: 'Second' }, clock())));
+
+    const customers = [...(tsm.records.get('customers')?.values() ?? [])];
+    expect(customers.map((row) => row.record['name'])).toEqual(['Second']);
+    expect(idMap.targetOf(account('2'), customersEntity)).toBe('tsm-1');
+    expect(idMap.targetOf(account('1'), customersEntity)).toBeUndefined();
+  });
+});
