@@ -118,6 +118,11 @@ export const RuleSchema = z.strictObject({
   fields: z
     .record(FieldPathSchema, FieldMappingSchema)
     .refine((fields) => Object.keys(fields).length > 0, { message: 'map at least one field' }),
+  /**
+   * When no target record is found: `create` one (the default), or `skip`, for rules that only
+   * change records that exist (archive them, flag them) and whose fields could not make one.
+   */
+  onMissing: z.enum(['create', 'skip']).default('create'),
   /** What a source delete does to the target record. */
   onDelete: z.enum(['delete', 'archive', 'ignore']).default('ignore'),
   /**

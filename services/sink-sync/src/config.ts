@@ -18,6 +18,8 @@ const sinkEnvShape = {
   TIDEMARK_TOPIC_PREFIX: envString().default('tidemark'),
   /** Consumer group. Default `<prefix>.sink-sync`. */
   TIDEMARK_SYNC_GROUP_ID: envString().optional(),
+  /** Group session timeout: how soon a crashed instance's partitions move on. Default 30 000 ms. */
+  TIDEMARK_SYNC_SESSION_TIMEOUT_MS: envInt({ min: 6_000 }).default(30_000),
   /** Drain time on SIGTERM. Default 30 000 ms. */
   TIDEMARK_SHUTDOWN_GRACE_MS: envInt({ min: 0 }).default(30_000),
 };
@@ -31,6 +33,7 @@ const baseSchema = z
     rulesFile: env.TIDEMARK_SYNC_RULES,
     topicPrefix: env.TIDEMARK_TOPIC_PREFIX,
     groupId: env.TIDEMARK_SYNC_GROUP_ID,
+    sessionTimeoutMs: env.TIDEMARK_SYNC_SESSION_TIMEOUT_MS,
     shutdownGraceMs: env.TIDEMARK_SHUTDOWN_GRACE_MS,
   }));
 

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     },
     {
       topicPrefix: config.topicPrefix,
+      sessionTimeoutMs: config.sessionTimeoutMs,
       ...(config.groupId === undefined ? {} : { groupId: config.groupId }),
     },
   );

@@ -29,6 +29,8 @@ export interface SyncSinkSettings {
   groupId?: string;
   /** Partitions of the id-map and dead-letter topics when created. Default 3. */
   partitions?: number;
+  /** Consumer group session timeout. Default 30 000 ms. */
+  sessionTimeoutMs?: number;
 }
 
 export interface SyncSink {
@@ -86,7 +88,13 @@ export async function startSyncSink(
   const stopping = new AbortController();
   let consumer: TidemarkConsumer | undefined;
   try {
-    consumer = await createConsumer(kafka, { groupId, topics: sources });
+    consumer = await createConsumer(kafka, {
+      groupId,
+      topics: sources,
+      ...(settings.sessionTimeoutMs === undefined
+        ? {}
+        : { sessionTimeoutMs: settings.sessionTimeoutMs }),
+    });
   } catch (error) {
     await producer.close().catch(() => undefined);
     throw error;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isTidemarkError } from '@tidemark/errors';
+import { TidemarkError, isTidemarkError } from '@tidemark/errors';
 import { buildChangeEvent, type Change, type JsonObject, type System } from '@tidemark/events';
 import { eventToMessage, type ConsumedMessage } from '@tidemark/kafka';
 import { loadRules } from '@tidemark/sync-rules';
@@ -68,7 +68,9 @@ class MemoryTarget implements SyncTarget {
   }
 
   create(entity: string, fields: JsonObject) {
-    const id = `${this.system}-${this.nextId++}`;
+    // ZeyOS numbers its records; the others get text ids here.
+    const serial = this.nextId++;
+    const id = this.system === 'zeyos' ? String(serial) : `${this.system}-${String(serial)}`;
     this.put(entity, id, fields);
     return Promise.resolve({ id, version: '1' });
   }
@@ -185,5 +187,88 @@ describe('sync processor: two source records with the same match value', () => {
     expect(customers.map((row) => row.record['name'])).toEqual(['Second']);
     expect(idMap.targetOf(account('2'), customersEntity)).toBe('tsm-1');
     expect(idMap.targetOf(account('1'), customersEntity)).toBeUndefined();
+  });
+});
+
+describe('sync processor: a linked target that is gone', () => {
+  function customerChange(id: string, op: Change['op'], after: JsonObject | null, atMs: number) {
+    return {
+      op,
+      system: 'tsm',
+      instance: 'demo',
+      entityType: 'customers',
+      entityId: id,
+      after,
+      changedAt: new Date(atMs).toISOString(),
+      version: `v${String(atMs)}`,
+    } satisfies Change;
+  }
+
+  it('is not made again before its delete comes through; a later partner change then revives it', async () => {
+    const { zeyos, tsm, process, tick, clock } = setUp();
+    const customer = { code: 'CUS-1', name: 'Acme', description: '', status: 'ACTIVE' };
+    tsm.put('customers', 'c-1', customer);
+    await process(message(customerChange('c-1', 'create', { id: 'c-1', ...customer }, clock())));
+    const [accountId] = [...(zeyos.records.get('accounts')?.keys() ?? [])];
+    expect(accountId).toBeDefined();
+    tick();
+    const deletedAt = clock();
+    await tsm.delete('customers', 'c-1');
+    tick();
+    // The account changes in ZeyOS after the purge, before the purge's event is processed.
+    await zeyos.update('accounts', accountId ?? '', { description: 'edited' });
+    const edited = (await zeyos.read('accounts', accountId ?? ''))?.record ?? {};
+    await process(message(accountChange(accountId ?? '', edited, clock())));
+    expect(tsm.records.get('customers')?.size).toBe(0);
+
+    await process(message(customerChange('c-1', 'delete', null, deletedAt)));
+    // The account changed after the delete: last writer wins, and it comes back as a customer.
+    const customers = [...(tsm.records.get('customers')?.values() ?? [])];
+    expect(customers.map((row) => row.record['code'])).toEqual(['CUS-1']);
+    expect((await zeyos.read('accounts', accountId ?? ''))?.record['visibility']).toBe(0);
+  });
+
+  it('archives its partner when the delete is the newer change', async () => {
+    const { zeyos, tsm, process, tick, clock } = setUp();
+    const customer = { code: 'CUS-2', name: 'Beta', description: '', status: 'ACTIVE' };
+    tsm.put('customers', 'c-2', customer);
+    await process(message(customerChange('c-2', 'create', { id: 'c-2', ...customer }, clock())));
+    const [accountId] = [...(zeyos.records.get('accounts')?.keys() ?? [])];
+    tick();
+    await zeyos.update('accounts', accountId ?? '', { description: 'edited' });
+    const edited = (await zeyos.read('accounts', accountId ?? ''))?.record ?? {};
+    const editedAt = clock();
+    tick();
+    const deletedAt = clock();
+    await tsm.delete('customers', 'c-2');
+    // The account's edit is processed after the purge happened, before its event.
+    await process(message(accountChange(accountId ?? '', edited, editedAt)));
+    expect(tsm.records.get('customers')?.size).toBe(0);
+
+    await process(message(customerChange('c-2', 'delete', null, deletedAt)));
+    expect(tsm.records.get('customers')?.size).toBe(0);
+    expect((await zeyos.read('accounts', accountId ?? ''))?.record['visibility']).toBe(1);
+  });
+});
+
+describe('sync processor: errors', () => {
+  it('makes a 401 that outlived the client re-login retryable, never a dead letter', async () => {
+    const { zeyos, tsm, process, clock } = setUp();
+    zeyos.put('accounts', '7', { customernum: 'C-7', lastname: 'Gamma', visibility: 0 });
+    tsm.find = () =>
+      Promise.reject(
+        new TidemarkError('HTTP_UNAUTHORIZED', 'tSM search failed with status 401', {
+          retryable: false,
+        }),
+      );
+    const failure = await process(
+      message(accountChange('7', { customernum: 'C-7', lastname: 'Gamma' }, clock())),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isTidemarkError(failure) && failure.code).toBe('HTTP_UNAUTHORIZED');
+    expect(isTidemarkError(failure) && failure.retryable).toBe(true);
+    expect(String(failure)).toMatch(/^.*rule zeyos-accounts-to-tsm-customers: tSM search failed/);
   });
 });

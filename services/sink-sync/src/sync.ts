@@ -180,17 +180,20 @@ export function createSyncProcessor(
           EVENT_ID_NAMESPACE,
           `sync:${source.system}/${source.entity}/${source.id}>${rule.to.system}/${rule.to.entity}`,
         );
+        // Taken before the request: the target stamps the change while it handles it.
+        const writtenAt = clock();
         const { id, version } = await target.create(
           rule.to.entity,
           action.fields,
           idHint,
           deps.signal,
         );
-        deps.echoes.remember({ ...rule.to, id }, action.fields, clock(), sourceTime, version);
+        deps.echoes.remember({ ...rule.to, id }, action.fields, writtenAt, sourceTime, version);
         await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id }, clock()));
         return;
       }
       case 'update': {
+        const writtenAt = clock();
         const { version } = await target.update(
           rule.to.entity,
           action.targetId,
@@ -201,7 +204,7 @@ export function createSyncProcessor(
         deps.echoes.remember(
           { ...rule.to, id: action.targetId },
           action.fields,
-          clock(),
+          writtenAt,
           sourceTime,
           version,
         );
@@ -214,19 +217,34 @@ export function createSyncProcessor(
     }
   }
 
-  /** Whether the linked target is gone and was deleted after this change of its partner. */
-  function deletedSince(to: { system: System; entity: string }, source: RecordRef, change: Change) {
+  /**
+   * Why not to create a target that the id map links to but that is gone; undefined when a
+   * create is right. Deleted after this change of its partner: the delete wins. Gone with its
+   * delete not processed yet, while the sink reads that entity's events: the delete is on its
+   * way and decides then (archive the partner, or bring the target back if the partner changed
+   * later); a create now would make a twin that the delete cannot reach. Gone where no rule
+   * reads that entity: the source is the master, and the record is made again.
+   */
+  function whyNotRecreate(
+    to: { system: System; entity: string },
+    source: RecordRef,
+    change: Change,
+  ): SkipReason | undefined {
     const linked = deps.idMap.targetOf(source, to);
-    if (linked === undefined) return false;
+    if (linked === undefined) return undefined;
     const deletedAtMs = deps.idMap.deletedAt({ ...to, id: linked }, source);
+    if (deletedAtMs === undefined) {
+      const eventsRead = deps.rules.rules.some(
+        ({ rule }) => rule.from.system === to.system && rule.from.entity === to.entity,
+      );
+      return eventsRead ? 'target-gone' : undefined;
+    }
     // Ordered like any two changes, so both directions agree (see targetIsNewer).
-    return (
-      deletedAtMs !== undefined &&
-      targetIsNewer(
-        { system: change.system, ms: Date.parse(change.changedAt) },
-        { system: to.system, ms: deletedAtMs },
-      )
+    const deletedLater = targetIsNewer(
+      { system: change.system, ms: Date.parse(change.changedAt) },
+      { system: to.system, ms: deletedAtMs },
     );
+    return deletedLater ? 'target-deleted' : undefined;
   }
 
   /**
@@ -277,10 +295,11 @@ export function createSyncProcessor(
     for (let attempt = 1; ; attempt++) {
       try {
         const current = await locate(compiled, change, source, target);
-        const action =
-          current === undefined && deletedSince(rule.to, source, change)
-            ? ({ kind: 'skip', reason: 'target-deleted' } as const)
-            : plan(rule, change, outcome, current, target.archived(rule.to.entity));
+        const gone = current === undefined ? whyNotRecreate(rule.to, source, change) : undefined;
+        const action: SyncAction =
+          gone === undefined
+            ? plan(rule, change, outcome, current, target.archived(rule.to.entity))
+            : { kind: 'skip', reason: gone };
         await execute(compiled, source, action, target, {
           system: change.system,
           ms: Date.parse(change.changedAt),
@@ -296,7 +315,7 @@ export function createSyncProcessor(
           target: current?.id,
         });
         if (change.op === 'delete') {
-          // Its partner's older changes must not bring the pair back (see deletedSince).
+          // Its partner's older changes must not bring the pair back (see whyNotRecreate).
           await deps.persistLinks(
             deps.idMap.markDeleted(source, rule.to, Date.parse(change.changedAt)),
           );
@@ -364,12 +383,20 @@ function isRetired(system: SyncTarget, entity: string, state: TargetState): bool
   return archived !== undefined && holds(system.system, state.record, archived);
 }
 
-/** The error with the rule named in its message; code and retryable flag unchanged. */
+/**
+ * The error with the rule named in its message, code unchanged. A 401 is made retryable: the
+ * client signed in again already and was still refused, which is the connection's state, not
+ * the event's (ZeyOS keeps one token per user, so another service signed in as the same user
+ * takes it away; or the credentials were revoked). Dead-lettering would refuse every event
+ * until someone noticed; waiting keeps them, and the logs say why.
+ */
 function withRule(error: unknown, rule: string): unknown {
   if (!isTidemarkError(error)) return error;
-  if (error.message.startsWith(`rule ${rule}:`)) return error;
-  return new TidemarkError(error.code, `rule ${rule}: ${error.message}`, {
-    retryable: error.retryable,
+  const retryable = error.retryable || error.code === 'HTTP_UNAUTHORIZED';
+  const named = error.message.startsWith(`rule ${rule}:`);
+  if (named && retryable === error.retryable) return error;
+  return new TidemarkError(error.code, named ? error.message : `rule ${rule}: ${error.message}`, {
+    retryable,
     cause: error,
     details: { ...error.details, rule },
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),

@@ -18,6 +18,15 @@ const zeyosSimulator = {
   TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark',
   TIDEMARK_ZEYOS_CLIENT_SECRET: 'deaad98a22a0e80b43655f5d90bc201d72998bf1',
 };
+/**
+ * ZeyOS keeps one OAuth token set per user and client, so two services signing in alike take
+ * turns revoking each other's token. The sink signs in with the legacy login under its own
+ * device identifier instead: a token of its own, same user.
+ */
+const zeyosOwnSession = {
+  TIDEMARK_ZEYOS_AUTH_MODE: 'legacy',
+  TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark-sink-sync',
+};
 const tsmSimulator = {
   TIDEMARK_TSM_BASE_URL: 'http://127.0.0.1:18082',
   TIDEMARK_TSM_INSTANCE: 'demo',
@@ -104,6 +113,7 @@ const stackServices: readonly {
     args: [],
     env: {
       ...zeyosSimulator,
+      ...zeyosOwnSession,
       ...tsmSimulator,
       TIDEMARK_HTTP_PORT: '18094',
     },

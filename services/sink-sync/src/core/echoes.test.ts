@@ -46,11 +46,25 @@ describe('EchoMemory', () => {
       'v1',
     );
     expect(memory.consumeEcho(event({ name: 'Acme Ltd' }))).toBe(false);
-    expect(memory.consumeEcho(event({ name: 'Acme' }, '2026-11-23T09:59:58.000Z'))).toBe(false);
+    expect(memory.consumeEcho(event({ name: 'Acme' }, '2026-11-23T09:59:57.900Z'))).toBe(false);
     expect(memory.consumeEcho(event(null))).toBe(false);
     expect(memory.consumeEcho({ ...event({ name: 'Acme' }), entityId: 'c-2' })).toBe(false);
     // Still remembered: the real echo comes later.
     expect(memory.consumeEcho(event({ name: 'Acme' }))).toBe(true);
+  });
+
+  it('allows the whole-second dating of ZeyOS plus a second of clock difference', () => {
+    // Regression: a create sent at 10:00:01.100 by the sink's clock came back dated 10:00:00
+    // (the target's clock a little behind, then truncated); it passed for a new change.
+    const memory = new EchoMemory();
+    memory.remember(
+      ref,
+      { name: 'Acme' },
+      writtenAt + 1_100,
+      { system: 'tsm', ms: writtenAt - 3_000 },
+      'v1',
+    );
+    expect(memory.consumeEcho(event({ name: 'Acme' }, '2026-11-23T10:00:00Z'))).toBe(true);
   });
 
   it('allows a second of slack for sources with whole-second change times', () => {

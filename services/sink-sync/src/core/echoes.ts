@@ -31,8 +31,13 @@ interface Written {
   resultVersion: string;
 }
 
-/** Source change times have whole-second resolution in ZeyOS: allow that much slack. */
-const CLOCK_SLACK_MS = 1_000;
+/**
+ * How much earlier than the start of a write its echo may be dated: ZeyOS dates changes in whole
+ * seconds (a write at 12:00:00.9 is dated 12:00:00), plus a second for the clocks of the target
+ * and the sink disagreeing. Regression: a create's echo dated by its truncated second passed for
+ * a new change, and revived a partner deleted in between.
+ */
+const CLOCK_SLACK_MS = 2_000;
 /** Writes kept per record whose echoes may still come back. */
 const WRITES_PER_RECORD = 8;
 
@@ -47,7 +52,10 @@ export class EchoMemory {
     return this.written.size;
   }
 
-  /** Notes a write of `fields` to `record` at `atMs` (after it was acknowledged). */
+  /**
+   * Notes a write of `fields` to `record` (after it was acknowledged); `atMs` is when the
+   * request was sent.
+   */
   remember(
     record: RecordRef,
     fields: JsonObject,

@@ -18,6 +18,16 @@ describe('plan', () => {
     });
   });
 
+  it('does not create when the rule only changes records that exist (onMissing: skip)', () => {
+    const onlyExisting = { ...lww, onMissing: 'skip' as const };
+    const outcome = { kind: 'write' as const, fields: { status: 'DELETED' } };
+    expect(plan(onlyExisting, change, outcome, undefined)).toEqual({
+      kind: 'skip',
+      reason: 'target-absent',
+    });
+    expect(plan(onlyExisting, change, outcome, target({ status: 'ACTIVE' })).kind).toBe('update');
+  });
+
   it('updates an older target that differs, naming the version it read', () => {
     expect(
       plan(lww, change, { kind: 'write', fields: { name: 'A' } }, target({ name: 'B', x: 1 })),

@@ -76,17 +76,20 @@ export type SkipReason =
   | 'unchanged'
   /** Last writer wins: the target changed after the source did. */
   | 'target-newer'
-  /** A delete or archive of a target that does not exist (or never did). */
+  /** A delete or archive of a target that does not exist (or never did), or a rule with
+   * `onMissing: skip` that found none. */
   | 'target-absent'
   /** The linked target was deleted after this source change: the delete wins. */
-  | 'target-deleted';
+  | 'target-deleted'
+  /** The linked target is gone and its delete event has not been processed yet: it decides. */
+  | 'target-gone';
 
 /**
  * @param archived how an archived record looks in the target system (ZeyOS: `{visibility: 1}`),
  *   for rules whose deletes archive; an archive is an update to it.
  */
 export function plan(
-  rule: Pick<Rule, 'conflict'> & { to: { system: System } },
+  rule: Pick<Rule, 'conflict'> & Partial<Pick<Rule, 'onMissing'>> & { to: { system: System } },
   change: Pick<Change, 'changedAt' | 'system'>,
   outcome: RuleOutcome,
   target: TargetState | undefined,
@@ -103,7 +106,11 @@ export function plan(
     }
     return writeIfNeeded(rule, change, target, archived);
   }
-  if (target === undefined) return { kind: 'create', fields: outcome.fields };
+  if (target === undefined) {
+    return rule.onMissing === 'skip'
+      ? { kind: 'skip', reason: 'target-absent' }
+      : { kind: 'create', fields: outcome.fields };
+  }
   return writeIfNeeded(rule, change, target, outcome.fields);
 }
 

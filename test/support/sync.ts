@@ -1,0 +1,125 @@
+/**
+ * Helpers of the sync tests: the stores of ZeyOS and tSM as the clients read them, what the
+ * shipped rule set ZeyOS accounts <-> tSM customers promises of them, and the sync service run
+ * as a child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import type { TsmSimulator, ZeyosSimulator } from '@tidemark/simulators';
+import type { TsmClient } from '@tidemark/tsm';
+import type { ZeyosClient } from '@tidemark/zeyos';
+import { INSTANCE as TSM_INSTANCE } from './poller-tsm.js';
+
+type Row = Record<string, unknown>;
+
+export const accountsCustomersRules = fileURLToPath(
+  new URL('../../services/sink-sync/rules/zeyos-accounts-tsm-customers.yaml', import.meta.url),
+);
+
+/** Every record of both stores, read through the clients (the stores' own answers). */
+export async function stores(zeyos: ZeyosClient, tsm: TsmClient) {
+  const accounts: Row[] = [];
+  for await (const page of zeyos.pages('accounts', {}, { pageSize: 1000 })) {
+    accounts.push(...(page as Row[]));
+  }
+  const customers: Row[] = [];
+  for await (const page of tsm.customers.pages({ size: 1000 })) {
+    customers.push(...(page.content as Row[]));
+  }
+  return { accounts, customers };
+}
+
+/** What the rule set promises, record by record, as a list of differences (empty = converged). */
+export function differences(accounts: Row[], customers: Row[]): string[] {
+  const problems: string[] = [];
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const byCode = new Map(customers.map((c) => [text(c['code']), c]));
+  const byNumber = new Map(accounts.map((a) => [text(a['customernum']), a]));
+  for (const account of accounts) {
+    if (account['visibility'] !== 0) continue;
+    const code = text(account['customernum']) || `zeyos-${String(account['ID'])}`;
+    const key = `${code} (ID ${String(account['ID'])})`;
+    const customer = byCode.get(code);
+    const name = text(account['lastname']) || text(account['firstname']);
+    if (customer === undefined) problems.push(`account ${key}: no customer`);
+    else if (customer['status'] === 'DELETED') problems.push(`account ${key}: customer deleted`);
+    else if (customer['name'] !== name) problems.push(`account ${key}: name differs`);
+    else if (text(customer['description']) !== text(account['description']))
+      problems.push(`account ${key}: description differs`);
+    else if ((customer['status'] === 'INACTIVE') !== (account['locked'] === 1))
+      problems.push(`account ${key}: status/locked differ`);
+  }
+  for (const customer of customers) {
+    const account = byNumber.get(text(customer['code']));
+    const code = `${text(customer['code'])} (${text(customer['id'])})`;
+    if (customer['status'] === 'DELETED') {
+      if (account !== undefined && account['visibility'] === 0)
+        problems.push(`customer ${code}: deleted, account live`);
+    } else if (account === undefined || account['visibility'] !== 0) {
+      problems.push(`customer ${code}: no live account`);
+    }
+  }
+  return problems;
+}
+
+const syncMain = fileURLToPath(new URL('../../services/sink-sync/dist/main.js', import.meta.url));
+
+/**
+ * The built sync service under plain node, writing into both simulators; `syncing` settles
+ * once it consumes. Its warnings and errors, and anything on stderr, reach the test's output.
+ */
+export function spawnSyncService(
+  zeyos: ZeyosSimulator,
+  tsm: TsmSimulator,
+  prefix: string,
+  rulesFile: string,
+): ChildProcess & { syncing: Promise<void> } {
+  const child = spawn(process.execPath, [syncMain], {
+    env: {
+      PATH: process.env.PATH,
+      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
+      TIDEMARK_SYNC_RULES: rulesFile,
+      TIDEMARK_TOPIC_PREFIX: prefix,
+      TIDEMARK_ZEYOS_BASE_URL: zeyos.baseUrl,
+      TIDEMARK_ZEYOS_INSTANCE: 'demo',
+      TIDEMARK_ZEYOS_USERNAME: zeyos.credentials.username,
+      TIDEMARK_ZEYOS_PASSWORD: zeyos.credentials.password,
+      // Its own ZeyOS session (see the local stack in packages/cli: up.ts), so the pollers'
+      // OAuth tokens and its token do not revoke each other.
+      TIDEMARK_ZEYOS_AUTH_MODE: 'legacy',
+      TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark-sink-sync',
+      TIDEMARK_ZEYOS_CLIENT_SECRET: zeyos.credentials.clientSecret,
+      TIDEMARK_TSM_BASE_URL: tsm.baseUrl,
+      TIDEMARK_TSM_INSTANCE: TSM_INSTANCE,
+      TIDEMARK_TSM_GRANT: 'password',
+      TIDEMARK_TSM_USERNAME: tsm.credentials.username,
+      TIDEMARK_TSM_PASSWORD: tsm.credentials.password,
+      TIDEMARK_TSM_CLIENT_ID: tsm.credentials.clientId,
+      TIDEMARK_TSM_CLIENT_SECRET: tsm.credentials.clientSecret,
+      TIDEMARK_HTTP_PORT: '0',
+      TIDEMARK_LOG_LEVEL: 'info',
+      // A killed instance's partitions move on after this; the default would make each restart
+      // wait 30 s.
+      TIDEMARK_SYNC_SESSION_TIMEOUT_MS: '6000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const syncing = new Promise<void>((resolve) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"msg":"syncing"')) resolve();
+        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
+          process.stderr.write(`[sink-sync] ${line}\n`);
+      }
+    });
+  });
+  child.stderr?.on('data', (chunk: Buffer) =>
+    process.stderr.write(`[sink-sync] ${chunk.toString()}`),
+  );
+  return Object.assign(child, { syncing });
+}
