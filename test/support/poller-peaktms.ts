@@ -3,9 +3,6 @@
  * main.ts (in-process) or the built service as a child process, and the check of a topic
  * against the simulator's ground-truth journal. Collecting a topic is the ZeyOS helpers' job.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 import { isTidemarkError } from '@tidemark/errors';
 import {
   ensureTopics,
@@ -24,6 +21,7 @@ import { createMaintenanceGate, createPeaktmsSource, streamNames } from '@tidema
 import { stateHash, startPeaktmsSimulator, type PeaktmsSimulator } from '@tidemark/simulators';
 import { createLogger } from '@tidemark/telemetry';
 import { uniqueName } from './kafka.js';
+import { spawnService, type SpawnedService } from './service.js';
 
 export type PeakNames = ReturnType<typeof streamNames>;
 
@@ -139,54 +137,26 @@ export function startPeakPoller(
   };
 }
 
-const serviceMain = fileURLToPath(
-  new URL('../../services/poller-peaktms/dist/main.js', import.meta.url),
-);
-
-/** The built service under plain node; `polling` settles once it has started its streams. */
+/** The built service under plain node (see spawnService). */
 export function spawnPeakService(
   sim: PeaktmsSimulator,
   prefix: string,
   kind: PeaktmsObjectKind,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void> } {
-  const child = spawn(process.execPath, [serviceMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
-      TIDEMARK_PEAKTMS_BASE_URL: sim.baseUrl,
-      TIDEMARK_PEAKTMS_INSTANCE: 'demo',
-      TIDEMARK_PEAKTMS_USER: sim.credentials.user,
-      TIDEMARK_PEAKTMS_PASSWORD: sim.credentials.password,
-      TIDEMARK_PEAKTMS_KINDS: kind,
-      TIDEMARK_POLL_INTERVAL_MS: '100',
-      TIDEMARK_POLL_PAGE_SIZE: '200',
-      TIDEMARK_POLL_START_MODE: 'snapshot',
-      TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): SpawnedService {
+  return spawnService('poller-peaktms', {
+    TIDEMARK_PEAKTMS_BASE_URL: sim.baseUrl,
+    TIDEMARK_PEAKTMS_INSTANCE: 'demo',
+    TIDEMARK_PEAKTMS_USER: sim.credentials.user,
+    TIDEMARK_PEAKTMS_PASSWORD: sim.credentials.password,
+    TIDEMARK_PEAKTMS_KINDS: kind,
+    TIDEMARK_POLL_INTERVAL_MS: '100',
+    TIDEMARK_POLL_PAGE_SIZE: '200',
+    TIDEMARK_POLL_START_MODE: 'snapshot',
+    TIDEMARK_TOPIC_PREFIX: prefix,
+    TIDEMARK_LOG_LEVEL: 'info',
+    ...extraEnv,
   });
-  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
-  // anything on stderr reach the test's output.
-  const polling = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[poller-peaktms] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[poller-peaktms] ${chunk.toString()}`),
-  );
-  return Object.assign(child, { polling });
 }
 
 /** The journal of one kind, read for the checks below. */

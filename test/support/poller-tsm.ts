@@ -4,9 +4,6 @@
  * the simulator's ground-truth journal. The collector and the generic checks are shared with
  * the ZeyOS tests (support/poller.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 import { isTidemarkError } from '@tidemark/errors';
 import {
   ensureTopics,
@@ -27,6 +24,7 @@ import { createLogger } from '@tidemark/telemetry';
 import { createTsmClient, type TsmClient } from '@tidemark/tsm';
 import { uniqueName } from './kafka.js';
 import { checkTopic, type InProcessPoller } from './poller.js';
+import { spawnService, type SpawnedService } from './service.js';
 
 export const INSTANCE = 'demo';
 
@@ -147,64 +145,32 @@ export function startTsmPoller(
   };
 }
 
-const serviceMain = fileURLToPath(
-  new URL('../../services/poller-tsm/dist/main.js', import.meta.url),
-);
-
-/** The built service under plain node; `polling` settles once it has started its streams. */
+/** The built service under plain node (see spawnService). */
 export function spawnTsmPollerService(
   sim: TsmSimulator,
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void>; opsPort: Promise<number> } {
-  const child = spawn(process.execPath, [serviceMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
-      TIDEMARK_TSM_BASE_URL: sim.baseUrl,
-      TIDEMARK_TSM_INSTANCE: INSTANCE,
-      TIDEMARK_TSM_GRANT: 'password',
-      TIDEMARK_TSM_USERNAME: sim.credentials.username,
-      TIDEMARK_TSM_PASSWORD: sim.credentials.password,
-      TIDEMARK_TSM_CLIENT_ID: sim.credentials.clientId,
-      TIDEMARK_TSM_CLIENT_SECRET: sim.credentials.clientSecret,
-      TIDEMARK_TSM_ENTITIES: entity,
-      TIDEMARK_POLL_INTERVAL_MS: String(testPoll.pollIntervalMs),
-      TIDEMARK_POLL_PAGE_SIZE: String(testPoll.pageSize),
-      TIDEMARK_POLL_START_MODE: 'snapshot',
-      TIDEMARK_POLL_LOOKBACK_SECONDS: String(testPoll.lookbackMs / 1000),
-      TIDEMARK_POLL_SAFETY_LAG_MS: String(testPoll.safetyLagMs),
-      TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_HTTP_PORT: '0',
-      TIDEMARK_LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): SpawnedService {
+  return spawnService('poller-tsm', {
+    TIDEMARK_TSM_BASE_URL: sim.baseUrl,
+    TIDEMARK_TSM_INSTANCE: INSTANCE,
+    TIDEMARK_TSM_GRANT: 'password',
+    TIDEMARK_TSM_USERNAME: sim.credentials.username,
+    TIDEMARK_TSM_PASSWORD: sim.credentials.password,
+    TIDEMARK_TSM_CLIENT_ID: sim.credentials.clientId,
+    TIDEMARK_TSM_CLIENT_SECRET: sim.credentials.clientSecret,
+    TIDEMARK_TSM_ENTITIES: entity,
+    TIDEMARK_POLL_INTERVAL_MS: String(testPoll.pollIntervalMs),
+    TIDEMARK_POLL_PAGE_SIZE: String(testPoll.pageSize),
+    TIDEMARK_POLL_START_MODE: 'snapshot',
+    TIDEMARK_POLL_LOOKBACK_SECONDS: String(testPoll.lookbackMs / 1000),
+    TIDEMARK_POLL_SAFETY_LAG_MS: String(testPoll.safetyLagMs),
+    TIDEMARK_TOPIC_PREFIX: prefix,
+    TIDEMARK_HTTP_PORT: '0',
+    TIDEMARK_LOG_LEVEL: 'info',
+    ...extraEnv,
   });
-  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
-  // anything on stderr reach the test's output.
-  let opsPortFound: (port: number) => void = () => undefined;
-  const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
-  const polling = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
-        const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
-        if (port !== undefined) opsPortFound(Number(port));
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[poller-tsm] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[poller-tsm] ${chunk.toString()}`),
-  );
-  return Object.assign(child, { polling, opsPort });
 }
 
 export interface TsmTruth {

@@ -4,9 +4,6 @@ import { createLogger } from '@tidemark/telemetry';
  * (in-process) or the built service as a child process, an event collector, and the check of
  * the topic against the simulator's ground-truth journal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 import { isTidemarkError } from '@tidemark/errors';
 import {
   createConsumer,
@@ -28,6 +25,7 @@ import { createZeyosSource, streamNames } from '@tidemark/poller-zeyos';
 import { stateHash, startZeyosSimulator, type ZeyosSimulator } from '@tidemark/simulators';
 import { createZeyosClient, type ZeyosClient } from '@tidemark/zeyos';
 import { uniqueName } from './kafka.js';
+import { spawnService, type SpawnedService } from './service.js';
 
 export async function startSim(): Promise<ZeyosSimulator> {
   return startZeyosSimulator({ port: 0, demoRecords: 5, seed: uniqueName('seed') });
@@ -143,65 +141,30 @@ export function startPoller(
   };
 }
 
-const serviceMain = fileURLToPath(
-  new URL('../../services/poller-zeyos/dist/main.js', import.meta.url),
-);
-
-/**
- * The built service under plain node; `polling` settles once it has started its streams,
- * `opsPort` with the port of its operational endpoints.
- */
+/** The built service under plain node (see spawnService). */
 export function spawnPollerService(
   sim: ZeyosSimulator,
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void>; opsPort: Promise<number> } {
-  const child = spawn(process.execPath, [serviceMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
-      TIDEMARK_ZEYOS_BASE_URL: sim.baseUrl,
-      TIDEMARK_ZEYOS_INSTANCE: 'demo',
-      TIDEMARK_ZEYOS_USERNAME: sim.credentials.username,
-      TIDEMARK_ZEYOS_PASSWORD: sim.credentials.password,
-      TIDEMARK_ZEYOS_CLIENT_ID: sim.credentials.clientId,
-      TIDEMARK_ZEYOS_CLIENT_SECRET: sim.credentials.clientSecret,
-      TIDEMARK_ZEYOS_ENTITIES: entity,
-      TIDEMARK_POLL_INTERVAL_MS: '100',
-      TIDEMARK_POLL_PAGE_SIZE: '200',
-      TIDEMARK_POLL_START_MODE: 'snapshot',
-      TIDEMARK_POLL_LOOKBACK_SECONDS: '2',
-      TIDEMARK_POLL_RECONCILE_INTERVAL_MS: '1000',
-      TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): SpawnedService {
+  return spawnService('poller-zeyos', {
+    TIDEMARK_ZEYOS_BASE_URL: sim.baseUrl,
+    TIDEMARK_ZEYOS_INSTANCE: 'demo',
+    TIDEMARK_ZEYOS_USERNAME: sim.credentials.username,
+    TIDEMARK_ZEYOS_PASSWORD: sim.credentials.password,
+    TIDEMARK_ZEYOS_CLIENT_ID: sim.credentials.clientId,
+    TIDEMARK_ZEYOS_CLIENT_SECRET: sim.credentials.clientSecret,
+    TIDEMARK_ZEYOS_ENTITIES: entity,
+    TIDEMARK_POLL_INTERVAL_MS: '100',
+    TIDEMARK_POLL_PAGE_SIZE: '200',
+    TIDEMARK_POLL_START_MODE: 'snapshot',
+    TIDEMARK_POLL_LOOKBACK_SECONDS: '2',
+    TIDEMARK_POLL_RECONCILE_INTERVAL_MS: '1000',
+    TIDEMARK_TOPIC_PREFIX: prefix,
+    TIDEMARK_LOG_LEVEL: 'info',
+    ...extraEnv,
   });
-  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
-  // anything on stderr reach the test's output.
-  let opsPortFound: (port: number) => void = () => undefined;
-  const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
-  const polling = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
-        const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
-        if (port !== undefined) opsPortFound(Number(port));
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[poller-zeyos] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[poller-zeyos] ${chunk.toString()}`),
-  );
-  return Object.assign(child, { polling, opsPort });
 }
 
 /**
