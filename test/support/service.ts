@@ -48,3 +48,12 @@ export function spawnService(name: string, env: Record<string, string>): Spawned
   );
   return Object.assign(child, { polling, opsPort });
 }
+
+/** SIGKILL, resolved once the process is gone (at once when it is gone already). */
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
