@@ -4,27 +4,15 @@
  * the simulator's ground-truth journal. The collector and the generic checks are shared with
  * the ZeyOS tests (support/poller.ts).
  */
-import { isTidemarkError } from '@tidemark/errors';
-import {
-  ensureTopics,
-  messageToEvent,
-  type ConsumedMessage,
-  type KafkaClient,
-} from '@tidemark/kafka';
-import {
-  checkpointTopicSpec,
-  createKafkaStreamPublisher,
-  createPoller,
-  type PollerObserver,
-  type StartMode,
-} from '@tidemark/poller';
+import { messageToEvent, type ConsumedMessage, type KafkaClient } from '@tidemark/kafka';
+import type { PollerObserver, StartMode } from '@tidemark/poller';
 import { createTsmSource, streamNames } from '@tidemark/poller-tsm';
 import { stateHash, startTsmSimulator, type TsmSimulator } from '@tidemark/simulators';
-import { createLogger } from '@tidemark/telemetry';
 import { createTsmClient, type TsmClient } from '@tidemark/tsm';
 import { uniqueName } from './kafka.js';
-import { checkTopic, type InProcessPoller } from './poller.js';
+import { checkTopic } from './poller.js';
 import { spawnService, type SpawnedService } from './service.js';
+import { createStreamTopics, runStream, type InProcessPoller } from './stream.js';
 
 export const INSTANCE = 'demo';
 
@@ -58,27 +46,7 @@ export function tsmSimClient(sim: TsmSimulator): TsmClient {
 export async function tsmPollerTopics(client: KafkaClient, entity: string) {
   const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
   const names = streamNames(prefix, INSTANCE, entity);
-  const specs = [
-    { name: names.events, partitions: 3 },
-    { name: names.deadLetters, partitions: 3 },
-    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
-    checkpointTopicSpec(names.checkpoints, { partitions: 3 }),
-  ];
-  // A busy broker answers topic creation with transient errors now and then.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(client, specs);
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-  return {
-    prefix,
-    names,
-    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
-  };
+  return { prefix, names, all: await createStreamTopics(client, names) };
 }
 
 /** Settings shared by the in-process poller and the spawned service. */
@@ -96,53 +64,20 @@ export function startTsmPoller(
     observer?: PollerObserver;
   },
 ): InProcessPoller {
-  const poller = createPoller(
-    {
-      source: createTsmSource(tsm, {
-        instance: INSTANCE,
-        entity: options.entity,
-        pageSize: testPoll.pageSize,
-        lookbackMs: testPoll.lookbackMs,
-        safetyLagMs: testPoll.safetyLagMs,
-        deletes: options.deletes ?? 'log',
-        reconcileIntervalMs: 1_000,
-      }),
-      publisher: createKafkaStreamPublisher(kafka, {
-        transactionalId: names.transactionalId,
-        checkpointTopic: names.checkpoints,
-        streamId: names.streamId,
-      }),
-      ...(options.observer === undefined ? {} : { observer: options.observer }),
-      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
-      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
-        ? { logger: createLogger({ service: 'poller-tsm-test', level: 'info' }) }
-        : {}),
-    },
-    {
-      streamId: names.streamId,
-      topics: {
-        events: names.events,
-        deadLetters: names.deadLetters,
-        heartbeats: names.heartbeats,
-      },
-      startMode: options.startMode ?? { mode: 'snapshot' },
-      pollIntervalMs: testPoll.pollIntervalMs,
-      heartbeatIntervalMs: 2_000,
-      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
-    },
-  );
-  const controller = new AbortController();
-  const done = poller.run(controller.signal).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  return {
-    done,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+  const source = createTsmSource(tsm, {
+    instance: INSTANCE,
+    entity: options.entity,
+    pageSize: testPoll.pageSize,
+    lookbackMs: testPoll.lookbackMs,
+    safetyLagMs: testPoll.safetyLagMs,
+    deletes: options.deletes ?? 'log',
+    reconcileIntervalMs: 1_000,
+  });
+  return runStream(kafka, names, source, {
+    ...options,
+    service: 'poller-tsm-test',
+    pollIntervalMs: testPoll.pollIntervalMs,
+  });
 }
 
 /** The built service under plain node (see spawnService). */

@@ -1,4 +1,3 @@
-import { createLogger } from '@tidemark/telemetry';
 /**
  * Helpers of the poller tests: a ZeyOS simulator, pollers wired like the service's main.ts
  * (in-process) or the built service as a child process, an event collector, and the check of
@@ -7,25 +6,19 @@ import { createLogger } from '@tidemark/telemetry';
 import { isTidemarkError } from '@tidemark/errors';
 import {
   createConsumer,
-  ensureTopics,
   headersToStrings,
   messageToEvent,
   type ConsumedMessage,
   type KafkaClient,
   type TidemarkConsumer,
 } from '@tidemark/kafka';
-import {
-  checkpointTopicSpec,
-  createKafkaStreamPublisher,
-  createPoller,
-  type PollerObserver,
-  type StartMode,
-} from '@tidemark/poller';
+import type { PollerObserver, StartMode } from '@tidemark/poller';
 import { createZeyosSource, streamNames } from '@tidemark/poller-zeyos';
 import { stateHash, startZeyosSimulator, type ZeyosSimulator } from '@tidemark/simulators';
 import { createZeyosClient, type ZeyosClient } from '@tidemark/zeyos';
 import { uniqueName } from './kafka.js';
 import { spawnService, type SpawnedService } from './service.js';
+import { createStreamTopics, runStream, type InProcessPoller } from './stream.js';
 
 export async function startSim(): Promise<ZeyosSimulator> {
   return startZeyosSimulator({ port: 0, demoRecords: 5, seed: uniqueName('seed') });
@@ -50,34 +43,10 @@ export function simClient(sim: ZeyosSimulator): ZeyosClient {
 export async function pollerTopics(client: KafkaClient, entity: string) {
   const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
   const names = streamNames(prefix, 'demo', entity);
-  const specs = [
-    { name: names.events, partitions: 3 },
-    { name: names.deadLetters, partitions: 3 },
-    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
-    checkpointTopicSpec(names.checkpoints, { partitions: 3 }),
-  ];
-  // A busy broker answers topic creation with transient errors now and then.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(client, specs);
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-  return {
-    prefix,
-    names,
-    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
-  };
+  return { prefix, names, all: await createStreamTopics(client, names) };
 }
 
-export interface InProcessPoller {
-  stop(): Promise<void>;
-  /** Settles when the run ends: undefined, or the error (KAFKA_FENCED). */
-  done: Promise<unknown>;
-}
+export type { InProcessPoller };
 
 /** A poller wired like main.ts, in this process. */
 export function startPoller(
@@ -94,51 +63,14 @@ export function startPoller(
     observer?: PollerObserver;
   },
 ): InProcessPoller {
-  const poller = createPoller(
-    {
-      source: createZeyosSource(zeyos, {
-        instance: 'demo',
-        entity: options.entity,
-        pageSize: options.pageSize ?? 200,
-        lookbackSeconds: options.lookbackSeconds ?? 2,
-        reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
-      }),
-      publisher: createKafkaStreamPublisher(kafka, {
-        transactionalId: names.transactionalId,
-        checkpointTopic: names.checkpoints,
-        streamId: names.streamId,
-      }),
-      ...(options.observer === undefined ? {} : { observer: options.observer }),
-      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
-      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
-        ? { logger: createLogger({ service: 'poller-test', level: 'info' }) }
-        : {}),
-    },
-    {
-      streamId: names.streamId,
-      topics: {
-        events: names.events,
-        deadLetters: names.deadLetters,
-        heartbeats: names.heartbeats,
-      },
-      startMode: options.startMode ?? { mode: 'snapshot' },
-      pollIntervalMs: options.pollIntervalMs ?? 100,
-      heartbeatIntervalMs: 2_000,
-      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
-    },
-  );
-  const controller = new AbortController();
-  const done = poller.run(controller.signal).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  return {
-    done,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+  const source = createZeyosSource(zeyos, {
+    instance: 'demo',
+    entity: options.entity,
+    pageSize: options.pageSize ?? 200,
+    lookbackSeconds: options.lookbackSeconds ?? 2,
+    reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
+  });
+  return runStream(kafka, names, source, { ...options, service: 'poller-test' });
 }
 
 /** The built service under plain node (see spawnService). */
