@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteTopics, messageToEvent, type KafkaClient } from '@tidemark/kafka';
 import type { ZeyosSimulator } from '@tidemark/simulators';
-import { runTidemark } from '../support/cli.js';
+import { askBackfill } from '../support/cli.js';
 import { testKafka } from '../support/kafka.js';
 import {
   checkTopic,
@@ -46,21 +46,11 @@ describe('ZeyOS poller service: backfill on request', () => {
       const atRequest = groundTruth(sim, entity);
       expect(await eventually(() => checkTopic(reader.messages, atRequest), 30_000)).toEqual([]);
 
-      const unknown = await runTidemark([
-        'backfill',
-        'zeyos.demo.nothing',
-        '--poller',
-        `http://127.0.0.1:${port}`,
-      ]);
+      const unknown = await askBackfill('zeyos.demo.nothing', port);
       expect(unknown).toMatchObject({ code: 1 });
       expect(unknown.out).toContain(`streams there: ${setup.names.streamId}`);
 
-      const asked = await runTidemark([
-        'backfill',
-        setup.names.streamId,
-        '--poller',
-        `http://127.0.0.1:${port}`,
-      ]);
+      const asked = await askBackfill(setup.names.streamId, port);
       expect(asked).toEqual({ code: 0, out: `backfill of ${setup.names.streamId} started\n` });
       // Changes go on while the backfill runs.
       for (let round = 0; round < 5; round++) {
@@ -88,12 +78,7 @@ describe('ZeyOS poller service: backfill on request', () => {
       // And the topic still ends in every record's final state: no snapshot overtook a change.
       expect(await eventually(() => checkTopic(reader.messages, final), 30_000)).toEqual([]);
 
-      const again = await runTidemark([
-        'backfill',
-        setup.names.streamId,
-        '--poller',
-        `http://127.0.0.1:${port}`,
-      ]);
+      const again = await askBackfill(setup.names.streamId, port);
       expect(again.code).toBe(0);
       expect(again.out).toMatch(/started|running already/);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

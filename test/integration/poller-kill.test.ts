@@ -1,8 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteTopics, type KafkaClient } from '@tidemark/kafka';
 import type { ZeyosSimulator } from '@tidemark/simulators';
 import { testKafka } from '../support/kafka.js';
+import { killHard } from '../support/service.js';
 import {
   checkTopic,
   collect,
@@ -15,14 +15,6 @@ import {
 
 const entity = 'contacts';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('ZeyOS poller service: kill -9 at random moments', () => {
   let kafka: KafkaClient;

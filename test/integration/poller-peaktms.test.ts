@@ -1,10 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeError, isTidemarkError } from '@tidemark/errors';
 import { deleteTopics, headerValue, type KafkaClient } from '@tidemark/kafka';
 import type { PeaktmsClient } from '@tidemark/peaktms';
 import type { PeaktmsSimulator } from '@tidemark/simulators';
 import { testKafka } from '../support/kafka.js';
+import { killHard } from '../support/service.js';
 import { collect, eventually, isFenced } from '../support/poller.js';
 import {
   checkPeakTopic,
@@ -19,14 +19,6 @@ import {
 const kind = 'activities';
 const workload = { entities: [kind] };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('PeakTMS poller: every history entry exactly once, against ground truth', () => {
   let kafka: KafkaClient;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteTopics, messageToEvent, type KafkaClient } from '@tidemark/kafka';
 import type { TsmSimulator } from '@tidemark/simulators';
-import { runTidemark } from '../support/cli.js';
+import { askBackfill } from '../support/cli.js';
 import { testKafka } from '../support/kafka.js';
 import { collect, eventually } from '../support/poller.js';
 import {
@@ -41,12 +41,7 @@ describe('tSM poller service: backfill on request', () => {
       const port = await child.opsPort;
       const atRequest = tsmGroundTruth(sim, entity);
       expect(await eventually(() => checkTsmTopic(reader.messages, atRequest), 30_000)).toEqual([]);
-      const asked = await runTidemark([
-        'backfill',
-        setup.names.streamId,
-        '--poller',
-        `http://127.0.0.1:${port}`,
-      ]);
+      const asked = await askBackfill(setup.names.streamId, port);
       expect(asked).toEqual({ code: 0, out: `backfill of ${setup.names.streamId} started\n` });
       for (let round = 0; round < 5; round++) {
         sim.admin.workload.runOps(30, { entities: [entity] });

@@ -1,9 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteTopics, headerValue, type KafkaClient } from '@tidemark/kafka';
 import { tsmEntities, type TsmSimulator } from '@tidemark/simulators';
 import type { TsmClient } from '@tidemark/tsm';
 import { testKafka } from '../support/kafka.js';
+import { killHard } from '../support/service.js';
 import { collect, eventually, isFenced } from '../support/poller.js';
 import {
   checkTsmTopic,
@@ -16,14 +16,6 @@ import {
 } from '../support/poller-tsm.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('tSM poller: exactly once against ground truth', () => {
   let kafka: KafkaClient;

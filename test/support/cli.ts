@@ -17,3 +17,11 @@ export function runTidemark(
     child.once('exit', (code) => resolve({ code, out }));
   });
 }
+
+/** `tidemark backfill <stream> --poller http://127.0.0.1:<opsPort>`. */
+export function askBackfill(
+  stream: string,
+  opsPort: number,
+): Promise<{ code: number | null; out: string }> {
+  return runTidemark(['backfill', stream, '--poller', `http://127.0.0.1:${opsPort}`]);
+}

@@ -3,27 +3,14 @@
  * main.ts (in-process) or the built service as a child process, and the check of a topic
  * against the simulator's ground-truth journal. Collecting a topic is the ZeyOS helpers' job.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
-import { isTidemarkError } from '@tidemark/errors';
-import {
-  ensureTopics,
-  messageToEvent,
-  type ConsumedMessage,
-  type KafkaClient,
-} from '@tidemark/kafka';
+import { messageToEvent, type ConsumedMessage, type KafkaClient } from '@tidemark/kafka';
 import { createPeaktmsClient, type PeaktmsClient, type PeaktmsObjectKind } from '@tidemark/peaktms';
-import {
-  createKafkaStreamPublisher,
-  createPoller,
-  type PollerObserver,
-  type StartMode,
-} from '@tidemark/poller';
+import type { PollerObserver, StartMode } from '@tidemark/poller';
 import { createMaintenanceGate, createPeaktmsSource, streamNames } from '@tidemark/poller-peaktms';
 import { stateHash, startPeaktmsSimulator, type PeaktmsSimulator } from '@tidemark/simulators';
-import { createLogger } from '@tidemark/telemetry';
 import { uniqueName } from './kafka.js';
+import { spawnService, type SpawnedService } from './service.js';
+import { createStreamTopics, runStream, type InProcessPoller } from './stream.js';
 
 export type PeakNames = ReturnType<typeof streamNames>;
 
@@ -48,34 +35,10 @@ export function peakClient(sim: PeaktmsSimulator): PeaktmsClient {
 export async function peakTopics(client: KafkaClient, kind: PeaktmsObjectKind) {
   const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
   const names = streamNames(prefix, 'demo', kind);
-  const specs = [
-    { name: names.events, partitions: 3 },
-    { name: names.deadLetters, partitions: 3 },
-    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
-    { name: names.checkpoints, partitions: 3, cleanupPolicy: 'compact' as const },
-  ];
-  // A busy broker answers topic creation with transient errors now and then.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(client, specs);
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-  return {
-    prefix,
-    names,
-    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
-  };
+  return { prefix, names, all: await createStreamTopics(client, names) };
 }
 
-export interface InProcessPoller {
-  stop(): Promise<void>;
-  /** Settles when the run ends: undefined, or the error (KAFKA_FENCED). */
-  done: Promise<unknown>;
-}
+export type { InProcessPoller };
 
 /** A poller wired like main.ts, in this process. */
 export function startPeakPoller(
@@ -94,99 +57,34 @@ export function startPeakPoller(
     refreshIntervalMs: 300,
     marginMs: options.maintenanceMarginMs ?? 1_000,
   });
-  const poller = createPoller(
-    {
-      source: createPeaktmsSource(
-        peaktms,
-        { instance: 'demo', kind: options.kind, pageSize: options.pageSize ?? 200 },
-        { maintenance },
-      ),
-      publisher: createKafkaStreamPublisher(kafka, {
-        transactionalId: names.transactionalId,
-        checkpointTopic: names.checkpoints,
-        streamId: names.streamId,
-      }),
-      ...(options.observer === undefined ? {} : { observer: options.observer }),
-      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
-      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
-        ? { logger: createLogger({ service: 'poller-peaktms-test', level: 'info' }) }
-        : {}),
-    },
-    {
-      streamId: names.streamId,
-      topics: {
-        events: names.events,
-        deadLetters: names.deadLetters,
-        heartbeats: names.heartbeats,
-      },
-      startMode: options.startMode ?? { mode: 'snapshot' },
-      pollIntervalMs: 100,
-      heartbeatIntervalMs: 2_000,
-      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
-    },
+  const source = createPeaktmsSource(
+    peaktms,
+    { instance: 'demo', kind: options.kind, pageSize: options.pageSize ?? 200 },
+    { maintenance },
   );
-  const controller = new AbortController();
-  const done = poller.run(controller.signal).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  return {
-    done,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+  return runStream(kafka, names, source, { ...options, service: 'poller-peaktms-test' });
 }
 
-const serviceMain = fileURLToPath(
-  new URL('../../services/poller-peaktms/dist/main.js', import.meta.url),
-);
-
-/** The built service under plain node; `polling` settles once it has started its streams. */
+/** The built service under plain node (see spawnService). */
 export function spawnPeakService(
   sim: PeaktmsSimulator,
   prefix: string,
   kind: PeaktmsObjectKind,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void> } {
-  const child = spawn(process.execPath, [serviceMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
-      TIDEMARK_PEAKTMS_BASE_URL: sim.baseUrl,
-      TIDEMARK_PEAKTMS_INSTANCE: 'demo',
-      TIDEMARK_PEAKTMS_USER: sim.credentials.user,
-      TIDEMARK_PEAKTMS_PASSWORD: sim.credentials.password,
-      TIDEMARK_PEAKTMS_KINDS: kind,
-      TIDEMARK_POLL_INTERVAL_MS: '100',
-      TIDEMARK_POLL_PAGE_SIZE: '200',
-      TIDEMARK_POLL_START_MODE: 'snapshot',
-      TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): SpawnedService {
+  return spawnService('poller-peaktms', {
+    TIDEMARK_PEAKTMS_BASE_URL: sim.baseUrl,
+    TIDEMARK_PEAKTMS_INSTANCE: 'demo',
+    TIDEMARK_PEAKTMS_USER: sim.credentials.user,
+    TIDEMARK_PEAKTMS_PASSWORD: sim.credentials.password,
+    TIDEMARK_PEAKTMS_KINDS: kind,
+    TIDEMARK_POLL_INTERVAL_MS: '100',
+    TIDEMARK_POLL_PAGE_SIZE: '200',
+    TIDEMARK_POLL_START_MODE: 'snapshot',
+    TIDEMARK_TOPIC_PREFIX: prefix,
+    TIDEMARK_LOG_LEVEL: 'info',
+    ...extraEnv,
   });
-  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
-  // anything on stderr reach the test's output.
-  const polling = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[poller-peaktms] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[poller-peaktms] ${chunk.toString()}`),
-  );
-  return Object.assign(child, { polling });
 }
 
 /** The journal of one kind, read for the checks below. */

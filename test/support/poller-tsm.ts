@@ -4,29 +4,15 @@
  * the simulator's ground-truth journal. The collector and the generic checks are shared with
  * the ZeyOS tests (support/poller.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
-import { isTidemarkError } from '@tidemark/errors';
-import {
-  ensureTopics,
-  messageToEvent,
-  type ConsumedMessage,
-  type KafkaClient,
-} from '@tidemark/kafka';
-import {
-  checkpointTopicSpec,
-  createKafkaStreamPublisher,
-  createPoller,
-  type PollerObserver,
-  type StartMode,
-} from '@tidemark/poller';
+import { messageToEvent, type ConsumedMessage, type KafkaClient } from '@tidemark/kafka';
+import type { PollerObserver, StartMode } from '@tidemark/poller';
 import { createTsmSource, streamNames } from '@tidemark/poller-tsm';
 import { stateHash, startTsmSimulator, type TsmSimulator } from '@tidemark/simulators';
-import { createLogger } from '@tidemark/telemetry';
 import { createTsmClient, type TsmClient } from '@tidemark/tsm';
 import { uniqueName } from './kafka.js';
-import { checkTopic, type InProcessPoller } from './poller.js';
+import { checkTopic } from './poller.js';
+import { spawnService, type SpawnedService } from './service.js';
+import { createStreamTopics, runStream, type InProcessPoller } from './stream.js';
 
 export const INSTANCE = 'demo';
 
@@ -60,27 +46,7 @@ export function tsmSimClient(sim: TsmSimulator): TsmClient {
 export async function tsmPollerTopics(client: KafkaClient, entity: string) {
   const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
   const names = streamNames(prefix, INSTANCE, entity);
-  const specs = [
-    { name: names.events, partitions: 3 },
-    { name: names.deadLetters, partitions: 3 },
-    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
-    checkpointTopicSpec(names.checkpoints, { partitions: 3 }),
-  ];
-  // A busy broker answers topic creation with transient errors now and then.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(client, specs);
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-  return {
-    prefix,
-    names,
-    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
-  };
+  return { prefix, names, all: await createStreamTopics(client, names) };
 }
 
 /** Settings shared by the in-process poller and the spawned service. */
@@ -98,113 +64,48 @@ export function startTsmPoller(
     observer?: PollerObserver;
   },
 ): InProcessPoller {
-  const poller = createPoller(
-    {
-      source: createTsmSource(tsm, {
-        instance: INSTANCE,
-        entity: options.entity,
-        pageSize: testPoll.pageSize,
-        lookbackMs: testPoll.lookbackMs,
-        safetyLagMs: testPoll.safetyLagMs,
-        deletes: options.deletes ?? 'log',
-        reconcileIntervalMs: 1_000,
-      }),
-      publisher: createKafkaStreamPublisher(kafka, {
-        transactionalId: names.transactionalId,
-        checkpointTopic: names.checkpoints,
-        streamId: names.streamId,
-      }),
-      ...(options.observer === undefined ? {} : { observer: options.observer }),
-      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
-      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
-        ? { logger: createLogger({ service: 'poller-tsm-test', level: 'info' }) }
-        : {}),
-    },
-    {
-      streamId: names.streamId,
-      topics: {
-        events: names.events,
-        deadLetters: names.deadLetters,
-        heartbeats: names.heartbeats,
-      },
-      startMode: options.startMode ?? { mode: 'snapshot' },
-      pollIntervalMs: testPoll.pollIntervalMs,
-      heartbeatIntervalMs: 2_000,
-      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
-    },
-  );
-  const controller = new AbortController();
-  const done = poller.run(controller.signal).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  return {
-    done,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+  const source = createTsmSource(tsm, {
+    instance: INSTANCE,
+    entity: options.entity,
+    pageSize: testPoll.pageSize,
+    lookbackMs: testPoll.lookbackMs,
+    safetyLagMs: testPoll.safetyLagMs,
+    deletes: options.deletes ?? 'log',
+    reconcileIntervalMs: 1_000,
+  });
+  return runStream(kafka, names, source, {
+    ...options,
+    service: 'poller-tsm-test',
+    pollIntervalMs: testPoll.pollIntervalMs,
+  });
 }
 
-const serviceMain = fileURLToPath(
-  new URL('../../services/poller-tsm/dist/main.js', import.meta.url),
-);
-
-/** The built service under plain node; `polling` settles once it has started its streams. */
+/** The built service under plain node (see spawnService). */
 export function spawnTsmPollerService(
   sim: TsmSimulator,
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void>; opsPort: Promise<number> } {
-  const child = spawn(process.execPath, [serviceMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
-      TIDEMARK_TSM_BASE_URL: sim.baseUrl,
-      TIDEMARK_TSM_INSTANCE: INSTANCE,
-      TIDEMARK_TSM_GRANT: 'password',
-      TIDEMARK_TSM_USERNAME: sim.credentials.username,
-      TIDEMARK_TSM_PASSWORD: sim.credentials.password,
-      TIDEMARK_TSM_CLIENT_ID: sim.credentials.clientId,
-      TIDEMARK_TSM_CLIENT_SECRET: sim.credentials.clientSecret,
-      TIDEMARK_TSM_ENTITIES: entity,
-      TIDEMARK_POLL_INTERVAL_MS: String(testPoll.pollIntervalMs),
-      TIDEMARK_POLL_PAGE_SIZE: String(testPoll.pageSize),
-      TIDEMARK_POLL_START_MODE: 'snapshot',
-      TIDEMARK_POLL_LOOKBACK_SECONDS: String(testPoll.lookbackMs / 1000),
-      TIDEMARK_POLL_SAFETY_LAG_MS: String(testPoll.safetyLagMs),
-      TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_HTTP_PORT: '0',
-      TIDEMARK_LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): SpawnedService {
+  return spawnService('poller-tsm', {
+    TIDEMARK_TSM_BASE_URL: sim.baseUrl,
+    TIDEMARK_TSM_INSTANCE: INSTANCE,
+    TIDEMARK_TSM_GRANT: 'password',
+    TIDEMARK_TSM_USERNAME: sim.credentials.username,
+    TIDEMARK_TSM_PASSWORD: sim.credentials.password,
+    TIDEMARK_TSM_CLIENT_ID: sim.credentials.clientId,
+    TIDEMARK_TSM_CLIENT_SECRET: sim.credentials.clientSecret,
+    TIDEMARK_TSM_ENTITIES: entity,
+    TIDEMARK_POLL_INTERVAL_MS: String(testPoll.pollIntervalMs),
+    TIDEMARK_POLL_PAGE_SIZE: String(testPoll.pageSize),
+    TIDEMARK_POLL_START_MODE: 'snapshot',
+    TIDEMARK_POLL_LOOKBACK_SECONDS: String(testPoll.lookbackMs / 1000),
+    TIDEMARK_POLL_SAFETY_LAG_MS: String(testPoll.safetyLagMs),
+    TIDEMARK_TOPIC_PREFIX: prefix,
+    TIDEMARK_HTTP_PORT: '0',
+    TIDEMARK_LOG_LEVEL: 'info',
+    ...extraEnv,
   });
-  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
-  // anything on stderr reach the test's output.
-  let opsPortFound: (port: number) => void = () => undefined;
-  const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
-  const polling = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
-        const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
-        if (port !== undefined) opsPortFound(Number(port));
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[poller-tsm] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[poller-tsm] ${chunk.toString()}`),
-  );
-  return Object.assign(child, { polling, opsPort });
 }
 
 export interface TsmTruth {

@@ -1,33 +1,24 @@
-import { createLogger } from '@tidemark/telemetry';
 /**
  * Helpers of the poller tests: a ZeyOS simulator, pollers wired like the service's main.ts
  * (in-process) or the built service as a child process, an event collector, and the check of
  * the topic against the simulator's ground-truth journal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 import { isTidemarkError } from '@tidemark/errors';
 import {
   createConsumer,
-  ensureTopics,
   headersToStrings,
   messageToEvent,
   type ConsumedMessage,
   type KafkaClient,
   type TidemarkConsumer,
 } from '@tidemark/kafka';
-import {
-  checkpointTopicSpec,
-  createKafkaStreamPublisher,
-  createPoller,
-  type PollerObserver,
-  type StartMode,
-} from '@tidemark/poller';
+import type { PollerObserver, StartMode } from '@tidemark/poller';
 import { createZeyosSource, streamNames } from '@tidemark/poller-zeyos';
 import { stateHash, startZeyosSimulator, type ZeyosSimulator } from '@tidemark/simulators';
 import { createZeyosClient, type ZeyosClient } from '@tidemark/zeyos';
 import { uniqueName } from './kafka.js';
+import { spawnService, type SpawnedService } from './service.js';
+import { createStreamTopics, runStream, type InProcessPoller } from './stream.js';
 
 export async function startSim(): Promise<ZeyosSimulator> {
   return startZeyosSimulator({ port: 0, demoRecords: 5, seed: uniqueName('seed') });
@@ -52,34 +43,10 @@ export function simClient(sim: ZeyosSimulator): ZeyosClient {
 export async function pollerTopics(client: KafkaClient, entity: string) {
   const prefix = uniqueName('test').replace(/[^a-z0-9-]/g, '');
   const names = streamNames(prefix, 'demo', entity);
-  const specs = [
-    { name: names.events, partitions: 3 },
-    { name: names.deadLetters, partitions: 3 },
-    { name: names.heartbeats, partitions: 3, cleanupPolicy: 'compact' as const },
-    checkpointTopicSpec(names.checkpoints, { partitions: 3 }),
-  ];
-  // A busy broker answers topic creation with transient errors now and then.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(client, specs);
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !isTidemarkError(error) || !error.retryable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-  return {
-    prefix,
-    names,
-    all: [names.events, names.deadLetters, names.heartbeats, names.checkpoints],
-  };
+  return { prefix, names, all: await createStreamTopics(client, names) };
 }
 
-export interface InProcessPoller {
-  stop(): Promise<void>;
-  /** Settles when the run ends: undefined, or the error (KAFKA_FENCED). */
-  done: Promise<unknown>;
-}
+export type { InProcessPoller };
 
 /** A poller wired like main.ts, in this process. */
 export function startPoller(
@@ -96,112 +63,40 @@ export function startPoller(
     observer?: PollerObserver;
   },
 ): InProcessPoller {
-  const poller = createPoller(
-    {
-      source: createZeyosSource(zeyos, {
-        instance: 'demo',
-        entity: options.entity,
-        pageSize: options.pageSize ?? 200,
-        lookbackSeconds: options.lookbackSeconds ?? 2,
-        reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
-      }),
-      publisher: createKafkaStreamPublisher(kafka, {
-        transactionalId: names.transactionalId,
-        checkpointTopic: names.checkpoints,
-        streamId: names.streamId,
-      }),
-      ...(options.observer === undefined ? {} : { observer: options.observer }),
-      // TIDEMARK_TEST_LOG=1 shows the runtime's log when a run needs explaining.
-      ...(process.env['TIDEMARK_TEST_LOG'] === '1'
-        ? { logger: createLogger({ service: 'poller-test', level: 'info' }) }
-        : {}),
-    },
-    {
-      streamId: names.streamId,
-      topics: {
-        events: names.events,
-        deadLetters: names.deadLetters,
-        heartbeats: names.heartbeats,
-      },
-      startMode: options.startMode ?? { mode: 'snapshot' },
-      pollIntervalMs: options.pollIntervalMs ?? 100,
-      heartbeatIntervalMs: 2_000,
-      retry: { baseDelayMs: 50, maxDelayMs: 1_000 },
-    },
-  );
-  const controller = new AbortController();
-  const done = poller.run(controller.signal).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  return {
-    done,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+  const source = createZeyosSource(zeyos, {
+    instance: 'demo',
+    entity: options.entity,
+    pageSize: options.pageSize ?? 200,
+    lookbackSeconds: options.lookbackSeconds ?? 2,
+    reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
+  });
+  return runStream(kafka, names, source, { ...options, service: 'poller-test' });
 }
 
-const serviceMain = fileURLToPath(
-  new URL('../../services/poller-zeyos/dist/main.js', import.meta.url),
-);
-
-/**
- * The built service under plain node; `polling` settles once it has started its streams,
- * `opsPort` with the port of its operational endpoints.
- */
+/** The built service under plain node (see spawnService). */
 export function spawnPollerService(
   sim: ZeyosSimulator,
   prefix: string,
   entity: string,
   extraEnv: Record<string, string> = {},
-): ChildProcess & { polling: Promise<void>; opsPort: Promise<number> } {
-  const child = spawn(process.execPath, [serviceMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
-      TIDEMARK_ZEYOS_BASE_URL: sim.baseUrl,
-      TIDEMARK_ZEYOS_INSTANCE: 'demo',
-      TIDEMARK_ZEYOS_USERNAME: sim.credentials.username,
-      TIDEMARK_ZEYOS_PASSWORD: sim.credentials.password,
-      TIDEMARK_ZEYOS_CLIENT_ID: sim.credentials.clientId,
-      TIDEMARK_ZEYOS_CLIENT_SECRET: sim.credentials.clientSecret,
-      TIDEMARK_ZEYOS_ENTITIES: entity,
-      TIDEMARK_POLL_INTERVAL_MS: '100',
-      TIDEMARK_POLL_PAGE_SIZE: '200',
-      TIDEMARK_POLL_START_MODE: 'snapshot',
-      TIDEMARK_POLL_LOOKBACK_SECONDS: '2',
-      TIDEMARK_POLL_RECONCILE_INTERVAL_MS: '1000',
-      TIDEMARK_TOPIC_PREFIX: prefix,
-      TIDEMARK_LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): SpawnedService {
+  return spawnService('poller-zeyos', {
+    TIDEMARK_ZEYOS_BASE_URL: sim.baseUrl,
+    TIDEMARK_ZEYOS_INSTANCE: 'demo',
+    TIDEMARK_ZEYOS_USERNAME: sim.credentials.username,
+    TIDEMARK_ZEYOS_PASSWORD: sim.credentials.password,
+    TIDEMARK_ZEYOS_CLIENT_ID: sim.credentials.clientId,
+    TIDEMARK_ZEYOS_CLIENT_SECRET: sim.credentials.clientSecret,
+    TIDEMARK_ZEYOS_ENTITIES: entity,
+    TIDEMARK_POLL_INTERVAL_MS: '100',
+    TIDEMARK_POLL_PAGE_SIZE: '200',
+    TIDEMARK_POLL_START_MODE: 'snapshot',
+    TIDEMARK_POLL_LOOKBACK_SECONDS: '2',
+    TIDEMARK_POLL_RECONCILE_INTERVAL_MS: '1000',
+    TIDEMARK_TOPIC_PREFIX: prefix,
+    TIDEMARK_LOG_LEVEL: 'info',
+    ...extraEnv,
   });
-  // The JSON log on stdout is only searched for the start-up line; warnings and errors and
-  // anything on stderr reach the test's output.
-  let opsPortFound: (port: number) => void = () => undefined;
-  const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
-  const polling = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
-        const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
-        if (port !== undefined) opsPortFound(Number(port));
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[poller-zeyos] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[poller-zeyos] ${chunk.toString()}`),
-  );
-  return Object.assign(child, { polling, opsPort });
 }
 
 /**

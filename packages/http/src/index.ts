@@ -25,3 +25,10 @@ export type {
 export { buildTarget } from './url.js';
 export type { Query, QueryValue, RequestTarget } from './url.js';
 export { RESPONSE_TEXT_LIMIT_BYTES } from './body.js';
+export {
+  answeredFailure,
+  describeFailure,
+  fieldProblems,
+  serverErrorText,
+} from './server-answer.js';
+export type { FieldProblem } from './server-answer.js';

@@ -6,14 +6,11 @@
  * those of the HTTP failure (HTTP_UNAVAILABLE with `retryAfterMs` during maintenance).
  */
 import { TidemarkError, isTidemarkError } from '@tidemark/errors';
+import * as answer from '@tidemark/http';
 import { peaktmsErrorBodySchema, type PeaktmsErrorBody } from './schemas.js';
 
 /** One field problem of a 400/422 answer. */
-export interface PeaktmsFieldError {
-  field: string;
-  message: string;
-  readonly [key: string]: unknown;
-}
+export type PeaktmsFieldError = answer.FieldProblem;
 
 /** What was being done when a request failed. */
 export interface PeaktmsOperation {
@@ -24,7 +21,6 @@ export interface PeaktmsOperation {
   key?: string;
 }
 
-const MESSAGE_TEXT_LIMIT = 300;
 const brand = Symbol.for('tidemark.peaktms.error');
 
 /**
@@ -91,44 +87,17 @@ export function isPeaktmsUnavailable(value: unknown): value is TidemarkError {
   return isTidemarkError(value) && value.code === 'HTTP_UNAVAILABLE';
 }
 
-function stringAt(value: unknown, key: string): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const field = (value as Record<string, unknown>)[key];
-  return typeof field === 'string' && field !== '' ? field : undefined;
-}
-
-/** The first TidemarkError along the cause chain that carries a server answer. */
-function answered(error: unknown): TidemarkError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (
-      isTidemarkError(current) &&
-      (current.details['responseBody'] !== undefined ||
-        current.details['responseText'] !== undefined)
-    )
-      return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** The server's error payload of a failure (looked up along the cause chain), if a JSON object. */
 export function peaktmsErrorBody(error: unknown): PeaktmsErrorBody | undefined {
-  const parsed = peaktmsErrorBodySchema.safeParse(answered(error)?.details['responseBody']);
+  const parsed = peaktmsErrorBodySchema.safeParse(
+    answer.answeredFailure(error)?.details['responseBody'],
+  );
   return parsed.success ? parsed.data : undefined;
 }
 
 /** The server's words: the body's `message`, `error_description`, `error`, else the raw text. */
 export function peaktmsErrorText(error: unknown): string | undefined {
-  const failure = answered(error);
-  if (failure === undefined) return undefined;
-  const body = failure.details['responseBody'];
-  const text =
-    stringAt(body, 'message') ??
-    stringAt(body, 'error_description') ??
-    stringAt(body, 'error') ??
-    stringAt(failure.details, 'responseText');
-  return text?.trim();
+  return answer.serverErrorText(error);
 }
 
 /** Field problems from `details` or `errors`: `{field, message}` objects or plain strings. */
@@ -138,17 +107,9 @@ export function peaktmsFieldErrors(body: PeaktmsErrorBody | undefined): PeaktmsF
     : Array.isArray(body?.errors)
       ? (body.errors as unknown[])
       : [];
-  return list.flatMap((entry): PeaktmsFieldError[] => {
-    if (typeof entry === 'string') return [{ field: '', message: entry }];
-    if (typeof entry !== 'object' || entry === null) return [];
-    const record = entry as Record<string, unknown>;
-    return [
-      {
-        ...record,
-        field: stringAt(record, 'field') ?? stringAt(record, 'attribute') ?? '',
-        message: stringAt(record, 'message') ?? stringAt(record, 'defaultMessage') ?? '',
-      },
-    ];
+  return answer.fieldProblems(list, {
+    field: ['field', 'attribute'],
+    message: ['message', 'defaultMessage'],
   });
 }
 
@@ -169,21 +130,14 @@ export function toPeaktmsError(error: unknown, op: PeaktmsOperation): TidemarkEr
       cause: error,
       details: { ...op },
     });
-  const rawStatus = error.details['status'];
-  const status = typeof rawStatus === 'number' ? rawStatus : undefined;
   const body = peaktmsErrorBody(error);
-  const text = peaktmsErrorText(error);
-  const rawText = answered(error)?.details['responseText'];
-  const said =
-    text === undefined
-      ? ''
-      : `: ${text.length > MESSAGE_TEXT_LIMIT ? `${text.slice(0, MESSAGE_TEXT_LIMIT)}…` : text}`;
-  const what = status === undefined ? `failed (${error.code})` : `failed with status ${status}`;
+  const rawText = answer.answeredFailure(error)?.details['responseText'];
+  const { status, wording } = answer.describeFailure(error, peaktmsErrorText(error));
   return new PeaktmsApiError(error, op, {
     status,
     body,
     responseText: typeof rawText === 'string' ? rawText : undefined,
     fieldErrors: peaktmsFieldErrors(body),
-    message: `${describe(op)} ${what}${said}`,
+    message: `${describe(op)} ${wording}`,
   });
 }

@@ -23,3 +23,7 @@ export type {
 export { backfillAction } from './backfill-action.js';
 export { IdSet } from './id-set.js';
 export { canonicalJson, stateHash } from './hash.js';
+export { checkPollEnv, pollEnvShape, pollSettingsFromEnv, pollStreamNames } from './env.js';
+export type { PageSizeBounds, PollEnv, PollSettings, PollStreamNames } from './env.js';
+export { runPollerService } from './service.js';
+export type { PollerServiceConfig, PollerServiceSpec, SourceConnection } from './service.js';

@@ -6,14 +6,11 @@
  * as a typed list, tells a version conflict from a duplicate on 409, and names the operation.
  */
 import { TidemarkError, isTidemarkError } from '@tidemark/errors';
+import * as answer from '@tidemark/http';
 import { tsmErrorBodySchema, type TsmErrorBody } from './schemas.js';
 
 /** One validation problem of a 422 answer (`errors: [{field, message}]`); other members kept. */
-export interface TsmFieldError {
-  field: string;
-  message: string;
-  readonly [key: string]: unknown;
-}
+export type TsmFieldError = answer.FieldProblem;
 
 /**
  * What a 409 was about. `version`: the record changed since the `auditInfo.version` sent
@@ -29,9 +26,6 @@ export interface TsmOperation {
   /** The request carried `auditInfo.version` (so a 409 most likely means a version conflict). */
   sentVersion?: boolean;
 }
-
-/** Longest server text copied into an error message. */
-const MESSAGE_TEXT_LIMIT = 300;
 
 const brand = Symbol.for('tidemark.tsm.error');
 
@@ -98,30 +92,11 @@ export function isTsmVersionConflict(value: unknown): value is TsmApiError {
   return isTsmApiError(value) && value.conflict === 'version';
 }
 
-function stringAt(value: unknown, key: string): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const field = (value as Record<string, unknown>)[key];
-  return typeof field === 'string' && field !== '' ? field : undefined;
-}
-
-/** The first TidemarkError along the cause chain that carries a server answer. */
-function answered(error: unknown): TidemarkError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (
-      isTidemarkError(current) &&
-      (current.details['responseBody'] !== undefined ||
-        current.details['responseText'] !== undefined)
-    )
-      return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** The server's error payload of a failure (looked up along the cause chain), if JSON. */
 export function tsmErrorBody(error: unknown): TsmErrorBody | undefined {
-  const parsed = tsmErrorBodySchema.safeParse(answered(error)?.details['responseBody']);
+  const parsed = tsmErrorBodySchema.safeParse(
+    answer.answeredFailure(error)?.details['responseBody'],
+  );
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -130,17 +105,9 @@ export function tsmErrorBody(error: unknown): TsmErrorBody | undefined {
  * `{field, defaultMessage}`; entries without a field name get `field: ''`.
  */
 export function tsmFieldErrors(body: TsmErrorBody | undefined): TsmFieldError[] {
-  return (body?.errors ?? []).flatMap((entry): TsmFieldError[] => {
-    if (typeof entry === 'string') return [{ field: '', message: entry }];
-    if (typeof entry !== 'object' || entry === null) return [];
-    const record = entry as Record<string, unknown>;
-    return [
-      {
-        ...record,
-        field: stringAt(record, 'field') ?? stringAt(record, 'objectName') ?? '',
-        message: stringAt(record, 'message') ?? stringAt(record, 'defaultMessage') ?? '',
-      },
-    ];
+  return answer.fieldProblems(body?.errors ?? [], {
+    field: ['field', 'objectName'],
+    message: ['message', 'defaultMessage'],
   });
 }
 
@@ -149,15 +116,7 @@ export function tsmFieldErrors(body: TsmErrorBody | undefined): TsmFieldError[] 
  * `error_description` / `error`, else the raw text. `undefined` without a server answer.
  */
 export function tsmErrorText(error: unknown): string | undefined {
-  const failure = answered(error);
-  if (failure === undefined) return undefined;
-  const body = failure.details['responseBody'];
-  const text =
-    stringAt(body, 'message') ??
-    stringAt(body, 'error_description') ??
-    stringAt(body, 'error') ??
-    stringAt(failure.details, 'responseText');
-  return text?.trim();
+  return answer.serverErrorText(error);
 }
 
 /**
@@ -196,22 +155,16 @@ export function toTsmError(error: unknown, op: TsmOperation): TidemarkError {
       details: { operation: op.operation, entity: op.entity, idOrCode: op.idOrCode },
     });
   }
-  const rawStatus = error.details['status'];
-  const status = typeof rawStatus === 'number' ? rawStatus : undefined;
   const body = tsmErrorBody(error);
   const text = tsmErrorText(error);
   const conflict =
     error.code === 'HTTP_CONFLICT' ? classifyConflict(text, op.sentVersion === true) : undefined;
-  const said =
-    text === undefined
-      ? ''
-      : `: ${text.length > MESSAGE_TEXT_LIMIT ? `${text.slice(0, MESSAGE_TEXT_LIMIT)}…` : text}`;
-  const what = status === undefined ? `failed (${error.code})` : `failed with status ${status}`;
+  const { status, wording } = answer.describeFailure(error, text);
   return new TsmApiError(error, op, {
     status,
     body,
     fieldErrors: tsmFieldErrors(body),
     conflict,
-    message: `${describe(op)} ${what}${said}`,
+    message: `${describe(op)} ${wording}`,
   });
 }

@@ -6,15 +6,7 @@
  * puts the server's text (ZeyOS errors are text/plain) into the message.
  */
 import { TidemarkError, isTidemarkError } from '@tidemark/errors';
-
-/** Longest server text copied into an error message. */
-const MESSAGE_TEXT_LIMIT = 300;
-
-function stringAt(value: unknown, key: string): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const field = (value as Record<string, unknown>)[key];
-  return typeof field === 'string' && field !== '' ? field : undefined;
-}
+import { describeFailure, serverErrorText } from '@tidemark/http';
 
 /**
  * The server's own words for a failure: ZeyOS's text/plain answer (e.g. `Precondition Failed:
@@ -22,19 +14,8 @@ function stringAt(value: unknown, key: string): string | undefined {
  * cause chain; `undefined` when the error carries no server answer.
  */
 export function zeyosErrorText(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (isTidemarkError(current)) {
-      const body = current.details['responseBody'];
-      const text =
-        stringAt(body, 'error_description') ??
-        stringAt(body, 'error') ??
-        stringAt(current.details, 'responseText');
-      if (text !== undefined) return text.trim();
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  // ZeyOS answers text/plain; JSON comes only from its OAuth endpoints.
+  return serverErrorText(error, ['error_description', 'error']);
 }
 
 /** What was being done when a request failed; goes into `details` and the message. */
@@ -62,18 +43,14 @@ export function toZeyosError(error: unknown, op: ZeyosOperation): TidemarkError 
       details: { ...op },
     });
   }
-  const status = error.details['status'];
-  const text = zeyosErrorText(error);
-  const said =
-    text === undefined
-      ? ''
-      : `: ${text.length > MESSAGE_TEXT_LIMIT ? `${text.slice(0, MESSAGE_TEXT_LIMIT)}…` : text}`;
-  const what =
-    typeof status === 'number' ? `failed with status ${status}` : `failed (${error.code})`;
-  return new TidemarkError(error.code, `${describe(op)} ${what}${said}`, {
-    retryable: error.retryable,
-    cause: error,
-    details: { ...error.details, ...op },
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-  });
+  return new TidemarkError(
+    error.code,
+    `${describe(op)} ${describeFailure(error, zeyosErrorText(error)).wording}`,
+    {
+      retryable: error.retryable,
+      cause: error,
+      details: { ...error.details, ...op },
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    },
+  );
 }

@@ -7,14 +7,12 @@ import {
   envString,
   envUrl,
   kafkaEnvShape,
-  kafkaSettingsFromEnv,
   loadConfig,
   serviceEnvShape,
   type Env,
 } from '@tidemark/config';
-import { InstanceSchema } from '@tidemark/events';
 import { peaktmsObjectKinds, type PeaktmsObjectKind } from '@tidemark/peaktms';
-import type { StartMode } from '@tidemark/poller';
+import { checkPollEnv, pollEnvShape, pollSettingsFromEnv, pollStreamNames } from '@tidemark/poller';
 
 /** The poller's own variables; defaults in the TSDoc of each. */
 const pollerEnvShape = {
@@ -36,22 +34,7 @@ const pollerEnvShape = {
   TIDEMARK_PEAKTMS_MAINTENANCE_REFRESH_MS: envInt({ min: 100 }).default(60_000),
   /** Polling pauses this long before a maintenance window and after it. Default 5 000 ms. */
   TIDEMARK_PEAKTMS_MAINTENANCE_MARGIN_MS: envInt({ min: 0 }).default(5_000),
-  /** Wait between polls once caught up. Default 5 000 ms. */
-  TIDEMARK_POLL_INTERVAL_MS: envInt({ min: 10 }).default(5_000),
-  /** Entries per history read and records per snapshot read (1…1000). Default 500. */
-  TIDEMARK_POLL_PAGE_SIZE: envInt({ min: 1, max: 1000 }).default(500),
-  /** `now` (default), `snapshot` or `timestamp` (with TIDEMARK_POLL_START_AT). */
-  TIDEMARK_POLL_START_MODE: envEnum(['now', 'snapshot', 'timestamp']).default('now'),
-  /** ISO timestamp for start mode `timestamp`. */
-  TIDEMARK_POLL_START_AT: envString().optional(),
-  /** A new stream reads the log from its start less this many seconds (clock skew). Default 5. */
-  TIDEMARK_POLL_LOOKBACK_SECONDS: envInt({ min: 0, max: 86_400 }).default(5),
-  /** An idle stream writes a heartbeat this often. Default 30 000 ms. */
-  TIDEMARK_POLL_HEARTBEAT_INTERVAL_MS: envInt({ min: 100 }).default(30_000),
-  /** Prefix of every topic and transactional id. Default `tidemark`. */
-  TIDEMARK_TOPIC_PREFIX: envString().default('tidemark'),
-  /** Drain time on SIGTERM. Default 30 000 ms. */
-  TIDEMARK_SHUTDOWN_GRACE_MS: envInt({ min: 0 }).default(30_000),
+  ...pollEnvShape({ max: 1000, default: 500 }),
 };
 
 function isKind(value: string): value is PeaktmsObjectKind {
@@ -69,13 +52,10 @@ const schema = z
       need('TIDEMARK_PEAKTMS_USER', 'is required for auth mode login');
       need('TIDEMARK_PEAKTMS_PASSWORD', 'is required for auth mode login');
     }
-    if (!InstanceSchema.safeParse(env.TIDEMARK_PEAKTMS_INSTANCE).success) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TIDEMARK_PEAKTMS_INSTANCE'],
-        message: 'must be lowercase letters, digits, "-" or "_"',
-      });
-    }
+    checkPollEnv(env, ctx, {
+      variable: 'TIDEMARK_PEAKTMS_INSTANCE',
+      value: env.TIDEMARK_PEAKTMS_INSTANCE,
+    });
     if (!/^(\/[A-Za-z0-9._~\-/]*)?$/.test(env.TIDEMARK_PEAKTMS_BASE_PATH)) {
       ctx.addIssue({
         code: 'custom',
@@ -99,22 +79,9 @@ const schema = z
         message: 'names a kind twice',
       });
     }
-    if (env.TIDEMARK_POLL_START_MODE === 'timestamp') {
-      const at = env.TIDEMARK_POLL_START_AT;
-      if (at === undefined || Number.isNaN(Date.parse(at))) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['TIDEMARK_POLL_START_AT'],
-          message: 'must be an ISO timestamp for start mode timestamp',
-        });
-      }
-    }
   })
   .transform((env) => {
-    const startMode: StartMode =
-      env.TIDEMARK_POLL_START_MODE === 'timestamp'
-        ? { mode: 'timestamp', atMs: Date.parse(env.TIDEMARK_POLL_START_AT ?? '') }
-        : { mode: env.TIDEMARK_POLL_START_MODE };
+    const { lookbackSeconds, ...poll } = pollSettingsFromEnv(env);
     const auth =
       env.TIDEMARK_PEAKTMS_AUTH_MODE === 'token' && env.TIDEMARK_PEAKTMS_TOKEN !== undefined
         ? { mode: 'token' as const, token: env.TIDEMARK_PEAKTMS_TOKEN }
@@ -125,9 +92,7 @@ const schema = z
             password: env.TIDEMARK_PEAKTMS_PASSWORD ?? '',
           };
     return {
-      kafka: kafkaSettingsFromEnv(env),
-      httpPort: env.TIDEMARK_HTTP_PORT,
-      logLevel: env.TIDEMARK_LOG_LEVEL,
+      ...poll,
       peaktms: {
         baseUrl: env.TIDEMARK_PEAKTMS_BASE_URL,
         basePath: env.TIDEMARK_PEAKTMS_BASE_PATH,
@@ -137,13 +102,7 @@ const schema = z
       kinds: env.TIDEMARK_PEAKTMS_KINDS.filter(isKind),
       maintenanceRefreshMs: env.TIDEMARK_PEAKTMS_MAINTENANCE_REFRESH_MS,
       maintenanceMarginMs: env.TIDEMARK_PEAKTMS_MAINTENANCE_MARGIN_MS,
-      pollIntervalMs: env.TIDEMARK_POLL_INTERVAL_MS,
-      pageSize: env.TIDEMARK_POLL_PAGE_SIZE,
-      startMode,
-      lookbackMs: env.TIDEMARK_POLL_LOOKBACK_SECONDS * 1000,
-      heartbeatIntervalMs: env.TIDEMARK_POLL_HEARTBEAT_INTERVAL_MS,
-      topicPrefix: env.TIDEMARK_TOPIC_PREFIX,
-      shutdownGraceMs: env.TIDEMARK_SHUTDOWN_GRACE_MS,
+      lookbackMs: lookbackSeconds * 1000,
     };
   });
 
@@ -156,12 +115,5 @@ export function loadPollerPeaktmsConfig(env: Env): PollerPeaktmsConfig {
 
 /** Names derived from the prefix, instance and kind: topics, transactional id, stream id. */
 export function streamNames(prefix: string, instance: string, kind: string) {
-  return {
-    streamId: `peaktms.${instance}.${kind}`,
-    transactionalId: `${prefix}.poller.peaktms.${instance}.${kind}`,
-    events: `${prefix}.peaktms.${kind}`,
-    deadLetters: `${prefix}.dlq.poller-peaktms`,
-    heartbeats: `${prefix}.heartbeats`,
-    checkpoints: `${prefix}.checkpoints`,
-  };
+  return pollStreamNames(prefix, 'peaktms', instance, kind);
 }

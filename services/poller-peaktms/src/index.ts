@@ -12,8 +12,10 @@ export {
   historyQuery,
   initialState,
   snapshotQuery,
+  walkPage,
 } from './core/cursor.js';
-export type { PeaktmsState, SnapshotPosition, SnapshotQuery } from './core/cursor.js';
+export type { BackfillWalk, PeaktmsState, SnapshotPosition, SnapshotQuery } from './core/cursor.js';
+export { applyBackfillPage, isBackfillTurn, passTurn, startBackfill } from './core/backfill.js';
 export {
   entriesToItems,
   fieldKey,

@@ -17,7 +17,9 @@ import {
   initialState,
   snapshotQuery,
   type PeaktmsState,
+  type SnapshotPosition,
 } from './core/cursor.js';
+import { applyBackfillPage, isBackfillTurn, passTurn, startBackfill } from './core/backfill.js';
 import { entriesToItems, newestChangeMs, type CurrentRecord } from './core/history.js';
 import type { MaintenanceGate } from './maintenance-gate.js';
 
@@ -55,7 +57,8 @@ export interface PeaktmsSourceDeps {
  * The PeakTMS change source: one object kind through its history log, one event per entry.
  * Each poll reads one page of entries, GETs the page's objects, then reads the log after the
  * page so that every entry's record can be rebuilt exactly (core/history.ts). The position is
- * the last entry id of the page, committed with its events.
+ * the last entry id of the page, committed with its events. A backfill on request walks the
+ * current records on its own keyset, a page in turn with each log page (core/backfill.ts).
  */
 export function createPeaktmsSource(
   client: PeaktmsClient,
@@ -162,18 +165,19 @@ export function createPeaktmsSource(
     const current = await fetchCurrent(ids, context.signal);
     const end = page.lastEntryId ?? page.entries.at(-1)?.entryId;
     const later = end === undefined ? [] : await readTail(end, new Set(ids), context.signal);
+    const newest = newestChangeMs(page.entries);
     return {
       items: entriesToItems(page.entries, later, current, names),
-      state: afterLogPage(state, end),
+      state: afterLogPage(state, end, newest),
       advanced: true,
       more: page.hasMore,
-      newestChangeMs: newestChangeMs(page.entries),
+      newestChangeMs: newest,
     };
   }
 
-  async function pollSnapshot(state: PeaktmsState, context: PollContext) {
-    if (state.snapshot === null) return pollLog({ ...state, phase: 'log' }, context);
-    const q = snapshotQuery(state.snapshot);
+  /** One `/query` page of a keyset walk (the snapshot's or a backfill's). */
+  async function readWalk(walk: SnapshotPosition, context: PollContext) {
+    const q = snapshotQuery(walk);
     const page = await objects.query(
       {
         ...(q.modifiedFromMs === undefined
@@ -185,7 +189,28 @@ export function createPeaktmsSource(
       },
       { signal: context.signal },
     );
-    const outcome = applySnapshotPage(state, page.content, { ...names, pageSize });
+    return page.content;
+  }
+
+  async function pollBackfill(state: PeaktmsState, context: PollContext) {
+    if (state.backfill === null) return pollLog(state, context);
+    const rows = await readWalk(state.backfill.walk, context);
+    const outcome = applyBackfillPage(state, rows, { ...names, pageSize });
+    // The log's turn next, without waiting: more is ready either way.
+    return { items: outcome.items, state: outcome.state, advanced: true, more: true };
+  }
+
+  /** The log, then (while a backfill runs) the turn passes to it, at once. */
+  async function pollLogTakingTurns(state: PeaktmsState, context: PollContext) {
+    const result = await pollLog(state, context);
+    if (state.backfill === null) return result;
+    return { ...result, state: passTurn(result.state), more: true };
+  }
+
+  async function pollSnapshot(state: PeaktmsState, context: PollContext) {
+    if (state.snapshot === null) return pollLog({ ...state, phase: 'log' }, context);
+    const rows = await readWalk(state.snapshot, context);
+    const outcome = applySnapshotPage(state, rows, { ...names, pageSize });
     return {
       items: outcome.items,
       state: outcome.state,
@@ -209,8 +234,12 @@ export function createPeaktmsSource(
       const pausedUntil =
         deps.maintenance === undefined ? null : await deps.maintenance.pausedUntil(context);
       if (pausedUntil !== null) return idle(state);
-      return state.phase === 'snapshot' ? pollSnapshot(state, context) : pollLog(state, context);
+      if (state.phase === 'snapshot') return pollSnapshot(state, context);
+      return isBackfillTurn(state)
+        ? pollBackfill(state, context)
+        : pollLogTakingTurns(state, context);
     },
+    startBackfill: (state) => startBackfill(state, { nowMs: Date.now(), lookbackMs }),
     encodeState,
     decodeState,
   };

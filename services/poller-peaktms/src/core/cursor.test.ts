@@ -68,21 +68,56 @@ function id(n: number): string {
   return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 }
 
+/** A log-phase state with nothing seen yet, for the cases to vary. */
+const logState: PeaktmsState = {
+  phase: 'log',
+  snapshot: null,
+  afterEntryId: null,
+  sinceMs: T0,
+  newestEntryMs: null,
+  backfill: null,
+  backfills: 0,
+};
+
 describe('state codec', () => {
   it.each<PeaktmsState>([
     initialState({ snapshot: true, fromMs: T0 }, 5_000),
     initialState({ snapshot: false, fromMs: T0 }, 0),
-    { phase: 'log', snapshot: null, afterEntryId: 812, sinceMs: T0 },
-    { phase: 'log', snapshot: null, afterEntryId: 'c-0001', sinceMs: T0 },
+    { ...logState, afterEntryId: 812, newestEntryMs: T0 - 3 },
+    { ...logState, afterEntryId: 'c-0001' },
     {
+      ...logState,
       phase: 'snapshot',
       snapshot: { untilMs: T0, after: { modifiedMs: T0 - 7, id: id(3) }, groupPage: 2 },
       afterEntryId: null,
       sinceMs: T0 - 5_000,
     },
+    {
+      ...logState,
+      afterEntryId: 812,
+      newestEntryMs: T0 - 3,
+      backfill: { walk: { untilMs: T0 - 2, after: null, groupPage: null }, turn: true },
+      backfills: 2,
+    },
+    {
+      ...logState,
+      afterEntryId: 900,
+      backfill: {
+        walk: { untilMs: T0, after: { modifiedMs: T0 - 9, id: id(4) }, groupPage: 1 },
+        turn: true,
+      },
+      backfills: 1,
+    },
   ])('round-trips %j', (state) => {
     const wire = JSON.parse(JSON.stringify(encodeState(state))) as JsonValue;
     expect(decodeState(wire)).toEqual(state);
+  });
+
+  it('reads a checkpoint written before backfill: no entry time known, none run yet', () => {
+    expect(decodeState({ v: 1, phase: 'log', snap: null, after: 812, since: T0 })).toEqual({
+      ...logState,
+      afterEntryId: 812,
+    });
   });
 
   it.each<JsonValue>([

@@ -7,7 +7,8 @@
  * A snapshot reads every record with `modified` before the snapshot's start T0 on the keyset
  * (modified, id), while the log from T0 − lookback carries what changes meanwhile: that set
  * only shrinks (a record changed after T0 leaves it, and its change is in the log), so the
- * keyset misses nothing and there is no gap between the two phases.
+ * keyset misses nothing and there is no gap between the two phases. A backfill on request
+ * walks the same keyset (core/backfill.ts).
  */
 import { z } from 'zod';
 import { TidemarkError } from '@tidemark/errors';
@@ -35,36 +36,66 @@ export interface PeaktmsState {
   afterEntryId: PeaktmsEntryId | null;
   /** While `afterEntryId` is null: entries at or after this instant (Unix ms). */
   sinceMs: number;
+  /**
+   * The newest time of the entries emitted (Unix ms, PeakTMS's clock); null before the first
+   * and in checkpoints written before it was kept. Bounds a backfill.
+   */
+  newestEntryMs: number | null;
+  /** A backfill on request in progress (core/backfill.ts), or null. */
+  backfill: BackfillWalk | null;
+  /** Backfills begun on this stream: the number in their versions. */
+  backfills: number;
+}
+
+export interface BackfillWalk {
+  /** The keyset walk; `untilMs` is fixed when it began (see startBackfill in core/backfill.ts). */
+  walk: SnapshotPosition;
+  /** The next poll reads a backfill page (the polls take turns with the log). */
+  turn: boolean;
 }
 
 const entryId = z.union([z.number().int(), z.string().min(1)]);
+// [untilMs, modifiedMs | null, id | null, groupPage | null]
+const positionSchema = z.tuple([
+  z.number().int(),
+  z.number().int().nullable(),
+  z.string().nullable(),
+  z.number().int().nonnegative().nullable(),
+]);
+// `newest`, `bf` and `bfn` came with backfill: optional, so older checkpoints still decode.
 const encodedSchema = z.object({
   v: z.literal(1),
   phase: z.enum(['snapshot', 'log']),
-  // [untilMs, modifiedMs | null, id | null, groupPage | null]
-  snap: z
-    .tuple([
-      z.number().int(),
-      z.number().int().nullable(),
-      z.string().nullable(),
-      z.number().int().nonnegative().nullable(),
-    ])
-    .nullable(),
+  snap: positionSchema.nullable(),
   after: entryId.nullable(),
   since: z.number().int(),
+  newest: z.number().int().nullable().optional(),
+  bf: positionSchema.nullable().optional(),
+  bfn: z.number().int().nonnegative().optional(),
 });
 
+function encodePosition(s: SnapshotPosition): z.infer<typeof positionSchema> {
+  return [s.untilMs, s.after?.modifiedMs ?? null, s.after?.id ?? null, s.groupPage];
+}
+
+function decodePosition(p: z.infer<typeof positionSchema>): SnapshotPosition {
+  return {
+    untilMs: p[0],
+    after: p[1] === null || p[2] === null ? null : { modifiedMs: p[1], id: p[2] },
+    groupPage: p[3],
+  };
+}
+
 export function encodeState(state: PeaktmsState): JsonValue {
-  const s = state.snapshot;
   return {
     v: 1,
     phase: state.phase,
-    snap:
-      s === null
-        ? null
-        : [s.untilMs, s.after?.modifiedMs ?? null, s.after?.id ?? null, s.groupPage],
+    snap: state.snapshot === null ? null : encodePosition(state.snapshot),
     after: state.afterEntryId,
     since: state.sinceMs,
+    newest: state.newestEntryMs,
+    bf: state.backfill === null ? null : encodePosition(state.backfill.walk),
+    bfn: state.backfills,
   };
 }
 
@@ -73,18 +104,17 @@ export function decodeState(value: JsonValue): PeaktmsState {
   const parsed = encodedSchema.safeParse(value);
   if (!parsed.success) throw new TidemarkError('INPUT_INVALID', 'not a PeakTMS poller state');
   const v = parsed.data;
-  const snapshot: SnapshotPosition | null =
-    v.snap === null
-      ? null
-      : {
-          untilMs: v.snap[0],
-          after:
-            v.snap[1] === null || v.snap[2] === null
-              ? null
-              : { modifiedMs: v.snap[1], id: v.snap[2] },
-          groupPage: v.snap[3],
-        };
-  return { phase: v.phase, snapshot, afterEntryId: v.after, sinceMs: v.since };
+  return {
+    phase: v.phase,
+    snapshot: v.snap === null ? null : decodePosition(v.snap),
+    afterEntryId: v.after,
+    sinceMs: v.since,
+    newestEntryMs: v.newest ?? null,
+    // After a restart a running backfill reads its next page first.
+    backfill:
+      v.bf === undefined || v.bf === null ? null : { walk: decodePosition(v.bf), turn: true },
+    backfills: v.bfn ?? 0,
+  };
 }
 
 /** Where a new stream begins: the log from `fromMs` (less the lookback), after a snapshot or not. */
@@ -97,6 +127,9 @@ export function initialState(
     snapshot: start.snapshot ? { untilMs: start.fromMs, after: null, groupPage: null } : null,
     afterEntryId: null,
     sinceMs: start.fromMs - lookbackMs,
+    newestEntryMs: null,
+    backfill: null,
+    backfills: 0,
   };
 }
 
@@ -109,12 +142,18 @@ export function historyQuery(
     : { sinceEntryId: state.afterEntryId };
 }
 
-/** The state after a page of entries was emitted up to `lastEntryId`. */
+/** The state after a page of entries was emitted up to `lastEntryId`, the newest at `newestMs`. */
 export function afterLogPage(
   state: PeaktmsState,
   lastEntryId: PeaktmsEntryId | undefined,
+  newestMs?: number,
 ): PeaktmsState {
-  return lastEntryId === undefined ? state : { ...state, afterEntryId: lastEntryId };
+  if (lastEntryId === undefined) return state;
+  const newestEntryMs =
+    newestMs === undefined
+      ? state.newestEntryMs
+      : Math.max(state.newestEntryMs ?? newestMs, newestMs);
+  return { ...state, afterEntryId: lastEntryId, newestEntryMs };
 }
 
 /** A `/query` read of the snapshot: instants as Unix ms (the adapter formats them). */
@@ -157,6 +196,25 @@ export function applySnapshotPage(
 ): SnapshotOutcome {
   const position = before.snapshot;
   if (position === null) throw new Error('not in the snapshot phase');
+  const page = walkPage(position, rows, settings, '');
+  const state: PeaktmsState =
+    page.next === null
+      ? { ...before, phase: 'log', snapshot: null }
+      : { ...before, snapshot: page.next };
+  return { items: page.items, state, newestChangeMs: page.newestChangeMs };
+}
+
+/**
+ * One page of a keyset walk over current records (the snapshot's or a backfill's): its items
+ * (`versionSuffix` appended to each version) and the position after it, null when the walk is
+ * done.
+ */
+export function walkPage(
+  position: SnapshotPosition,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  settings: { instance: string; kind: string; pageSize: number },
+  versionSuffix: string,
+): { items: SourceItem[]; next: SnapshotPosition | null; newestChangeMs: number | undefined } {
   const items: SourceItem[] = [];
   let after = position.after;
   let newest: number | undefined;
@@ -185,7 +243,7 @@ export function applySnapshotPage(
       entityId: id,
       after: record.data,
       changedAt: rfc3339(modified),
-      version: `snapshot:${modified.epochMs}:${stateHash(record.data)}`,
+      version: `snapshot:${modified.epochMs}:${stateHash(record.data)}${versionSuffix}`,
     };
     items.push({ kind: 'change', change });
   }
@@ -205,9 +263,7 @@ export function applySnapshotPage(
   } else {
     next = { ...position, after };
   }
-  const state: PeaktmsState =
-    next === null ? { ...before, phase: 'log', snapshot: null } : { ...before, snapshot: next };
-  return { items, state, newestChangeMs: newest };
+  return { items, next, newestChangeMs: newest };
 }
 
 function refused(id: string | undefined, row: unknown, reason: string): SourceItem {
