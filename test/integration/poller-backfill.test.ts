@@ -41,7 +41,7 @@ describe('ZeyOS poller service: backfill on request', () => {
     const reader = await collect(kafka, [setup.names.events]);
     const child = spawnPollerService(sim, setup.prefix, entity);
     try {
-      await child.polling;
+      await child.ready;
       const port = await child.opsPort;
       const atRequest = groundTruth(sim, entity);
       expect(await eventually(() => checkTopic(reader.messages, atRequest), 30_000)).toEqual([]);

@@ -50,7 +50,7 @@ describe('ZeyOS poller service: kill -9 at random moments', () => {
       expect(problems.slice(0, 10)).toEqual([]);
       // SIGTERM once it runs (a signal during Node's own start-up, before any code of ours, is
       // the default kill): the service finishes or aborts its open transaction and exits 0.
-      await child.polling;
+      await child.ready;
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

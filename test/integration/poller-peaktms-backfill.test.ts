@@ -52,7 +52,7 @@ describe('PeakTMS poller service: backfill on request', () => {
     const fromSeq = sim.journal.lastSeq;
     let child = spawnPeakService(sim, setup.prefix, kind, env);
     try {
-      await child.polling;
+      await child.ready;
       const port = await child.opsPort;
       // The start-mode snapshot and the log have caught up: the backfill can begin.
       const atStart = peakTruth(sim, kind);
@@ -69,7 +69,7 @@ describe('PeakTMS poller service: backfill on request', () => {
         sim.admin.workload.runOps(30, { entities: [kind] });
         await pause(100);
       }
-      await child.polling;
+      await child.ready;
       const again = await askBackfill(setup.names.streamId, await child.opsPort);
       // Either still walking, or done and a second one began: never an error.
       expect(again.code).toBe(0);

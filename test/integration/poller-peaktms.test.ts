@@ -241,7 +241,7 @@ describe('PeakTMS poller: every history entry exactly once, against ground truth
       const check = () => checkPeakTopic(reader.messages, truth, { fromSeq, snapshot: false });
       expect((await eventually(check, 40_000)).slice(0, 10)).toEqual([]);
       // SIGTERM once it runs: it finishes or aborts its open transaction and exits 0.
-      await child.polling;
+      await child.ready;
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -37,7 +37,7 @@ describe('tSM poller service: backfill on request', () => {
     const reader = await collect(kafka, [setup.names.events]);
     const child = spawnTsmPollerService(sim, setup.prefix, entity);
     try {
-      await child.polling;
+      await child.ready;
       const port = await child.opsPort;
       const atRequest = tsmGroundTruth(sim, entity);
       expect(await eventually(() => checkTsmTopic(reader.messages, atRequest), 30_000)).toEqual([]);

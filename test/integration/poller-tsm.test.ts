@@ -272,7 +272,7 @@ describe('tSM poller: exactly once against ground truth', () => {
       expect(problems.slice(0, 10)).toEqual([]);
       // SIGTERM once it runs (a signal during Node's own start-up, before any code of ours, is
       // the default kill): the service finishes or aborts its open transaction and exits 0.
-      await child.polling;
+      await child.ready;
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -96,7 +96,7 @@ describe('sink-sync: kill -9 and faults in both systems', () => {
     // Edits on both sides go on while the sink is killed at random moments and restarted.
     for (let kill = 0; kill < KILLS; kill++) {
       sink = spawnSyncService(zeyosSim, tsmSim, prefix, accountsCustomersRules);
-      await sink.syncing;
+      await sink.ready;
       zeyosSim.admin.workload.runOps(15, { entities: ['accounts'], mix: zeyosMix });
       tsmSim.admin.workload.runOps(15, { entities: ['customers'], mix });
       if (kill === 2) {
@@ -111,7 +111,7 @@ describe('sink-sync: kill -9 and faults in both systems', () => {
     zeyosSim.admin.resetKnobs();
     tsmSim.admin.resetKnobs();
     sink = spawnSyncService(zeyosSim, tsmSim, prefix, accountsCustomersRules);
-    await sink.syncing;
+    await sink.ready;
 
     const check = async () => {
       const { accounts, customers } = await stores(zeyos, tsm);

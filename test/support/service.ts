@@ -7,14 +7,21 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 
 export type SpawnedService = ChildProcess & {
-  /** Settles once the service has started its streams (its `polling` log line). */
-  polling: Promise<void>;
+  /**
+   * Settles once the service is at work: its `readyMessage` log line (`polling` for a poller,
+   * `syncing` for the sync sink).
+   */
+  ready: Promise<void>;
   /** Settles with the port of its operational endpoints. */
   opsPort: Promise<number>;
 };
 
 /** Spawns `services/<name>/dist/main.js` with `env` beside PATH and the test broker. */
-export function spawnService(name: string, env: Record<string, string>): SpawnedService {
+export function spawnService(
+  name: string,
+  env: Record<string, string>,
+  readyMessage = 'polling',
+): SpawnedService {
   const main = fileURLToPath(new URL(`../../services/${name}/dist/main.js`, import.meta.url));
   const child = spawn(process.execPath, [main], {
     env: {
@@ -28,14 +35,14 @@ export function spawnService(name: string, env: Record<string, string>): Spawned
   // anything on stderr reach the test's output.
   let opsPortFound: (port: number) => void = () => undefined;
   const opsPort = new Promise<number>((resolve) => (opsPortFound = resolve));
-  const polling = new Promise<void>((resolve) => {
+  const ready = new Promise<void>((resolve) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.includes('"msg":"polling"')) resolve();
+        if (line.includes(`"msg":"${readyMessage}"`)) resolve();
         const port = /"msg":"operational endpoints listening".*"port":(\d+)/.exec(line)?.[1];
         if (port !== undefined) opsPortFound(Number(port));
         if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
@@ -46,7 +53,7 @@ export function spawnService(name: string, env: Record<string, string>): Spawned
   child.stderr?.on('data', (chunk: Buffer) =>
     process.stderr.write(`[${name}] ${chunk.toString()}`),
   );
-  return Object.assign(child, { polling, opsPort });
+  return Object.assign(child, { ready, opsPort });
 }
 
 /** SIGKILL, resolved once the process is gone (at once when it is gone already). */

@@ -3,13 +3,12 @@
  * shipped rule set ZeyOS accounts <-> tSM customers promises of them, and the sync service run
  * as a child process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 import type { TsmSimulator, ZeyosSimulator } from '@tidemark/simulators';
 import type { TsmClient } from '@tidemark/tsm';
 import type { ZeyosClient } from '@tidemark/zeyos';
 import { INSTANCE as TSM_INSTANCE } from './poller-tsm.js';
+import { spawnService, type SpawnedService } from './service.js';
 
 type Row = Record<string, unknown>;
 
@@ -63,22 +62,19 @@ export function differences(accounts: Row[], customers: Row[]): string[] {
   return problems;
 }
 
-const syncMain = fileURLToPath(new URL('../../services/sink-sync/dist/main.js', import.meta.url));
-
 /**
- * The built sync service under plain node, writing into both simulators; `syncing` settles
- * once it consumes. Its warnings and errors, and anything on stderr, reach the test's output.
+ * The built sync service under plain node, writing into both simulators; `ready` settles once
+ * it consumes.
  */
 export function spawnSyncService(
   zeyos: ZeyosSimulator,
   tsm: TsmSimulator,
   prefix: string,
   rulesFile: string,
-): ChildProcess & { syncing: Promise<void> } {
-  const child = spawn(process.execPath, [syncMain], {
-    env: {
-      PATH: process.env.PATH,
-      TIDEMARK_KAFKA_BROKERS: inject('stack').kafkaBrokers.join(','),
+): SpawnedService {
+  return spawnService(
+    'sink-sync',
+    {
       TIDEMARK_SYNC_RULES: rulesFile,
       TIDEMARK_TOPIC_PREFIX: prefix,
       TIDEMARK_ZEYOS_BASE_URL: zeyos.baseUrl,
@@ -103,23 +99,6 @@ export function spawnSyncService(
       // wait 30 s.
       TIDEMARK_SYNC_SESSION_TIMEOUT_MS: '6000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const syncing = new Promise<void>((resolve) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"msg":"syncing"')) resolve();
-        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-          process.stderr.write(`[sink-sync] ${line}\n`);
-      }
-    });
-  });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    process.stderr.write(`[sink-sync] ${chunk.toString()}`),
+    'syncing',
   );
-  return Object.assign(child, { syncing });
 }
