@@ -1,4 +1,4 @@
-export { encodeRecord } from './core/record.js';
+export { encodeRecord, RecordEncoder } from './core/record.js';
 export type { ArchiveInput, EncodedRecord } from './core/record.js';
 export { objectKey, parseObjectKey, normalizePrefix, OBJECT_SUFFIX } from './core/keys.js';
 export type { ObjectKeyParts } from './core/keys.js';
