@@ -45,7 +45,7 @@ export interface ArchiverSettings extends RotationSettings {
    * pauses consumption. Default 256 MiB.
    */
   maxBufferedBytes: number;
-  /** Default 6. */
+  /** gzip level 1-9. Default 3. */
   gzipLevel: number;
   /** Bytes handed to zlib at a time. Default 256 KiB. */
   compressChunkBytes?: number;

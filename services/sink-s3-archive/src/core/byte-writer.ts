@@ -81,12 +81,23 @@ export class ByteWriter {
       let at = this.length;
       for (let i = start; i < end; i++) target[at++] = source[i] ?? 0;
     } else {
-      target.set(source.subarray(start, end), this.length);
+      target.set(
+        start === 0 && end === source.length ? source : source.subarray(start, end),
+        this.length,
+      );
     }
     this.length += count;
   }
 
-  /** A string of Latin-1 / ASCII characters (digits, ISO timestamps, base64). */
+  /** A short ASCII string (an offset): a loop beats the native call's set-up. */
+  ascii(text: string): void {
+    const target = this.#room(text.length);
+    let at = this.length;
+    for (let i = 0; i < text.length; i++) target[at++] = text.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** A string of Latin-1 / ASCII characters (ISO timestamps, base64). */
   latin1(text: string): void {
     this.#room(text.length);
     this.length += this.bytes.write(text, this.length, 'latin1');

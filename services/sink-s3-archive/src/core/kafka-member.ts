@@ -31,7 +31,7 @@ export class KafkaMemberWriter {
   write(input: ArchiveInput, kafkaMs: number, skipCloudEvents: boolean): void {
     const out = this.out;
     out.raw(this.#prefixOf(input.topic, input.partition));
-    out.latin1(input.offset);
+    out.ascii(input.offset);
     out.raw(TIMESTAMP);
     out.raw(this.#timestampOf(input.timestamp, kafkaMs));
     const key = input.key;
@@ -52,8 +52,9 @@ export class KafkaMemberWriter {
     for (const name in input.headers) {
       const value = input.headers[name];
       if (value === undefined) continue;
+      // The CloudEvents headers are most of them: skipped before any look-up.
+      if (skipCloudEvents && (name === 'content-type' || name.startsWith('ce_'))) continue;
       const info = headerName(name);
-      if (skipCloudEvents && info.cloudEvents) continue;
       if (!isText(value)) {
         (binary ??= []).push(name);
         continue;

@@ -150,8 +150,8 @@ export class RecordEncoder {
     for (const name in headers) {
       const raw = headers[name];
       if (raw === undefined) continue;
+      if (name !== 'content-type' && !name.startsWith('ce_')) continue;
       const info = headerName(name);
-      if (!info.cloudEvents) continue;
       if (Array.isArray(raw) && raw.length !== 1) return fail(`header ${name} repeated`);
       const single = Array.isArray(raw) ? raw[0] : raw;
       const value = bytesOf(single ?? '');
