@@ -2,7 +2,7 @@
 // topic in the same run. Each phase runs in its own node process (so peak RSS is its own), on the
 // local stack (tidemark up --keep, or infra/up). Run: npm run bench -w services/sink-s3-archive
 // Knobs: BENCH_EVENTS (default 200000), BENCH_PARTITIONS (3), BENCH_MAX_BUFFERED_BYTES (128 MiB),
-// BENCH_MAX_FILE_BYTES (32 MiB), BENCH_GZIP_LEVEL (6), BENCH_NODE_ARGS (node flags of the phases).
+// BENCH_MAX_FILE_BYTES (32 MiB), BENCH_GZIP_LEVEL (3, the sink's default), BENCH_NODE_ARGS (node flags of the phases).
 /* global process, console, setTimeout, setInterval, clearInterval, performance */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,7 +38,7 @@ const settings = {
   maxBytes: Number(process.env.BENCH_MAX_FILE_BYTES ?? 32 * mib),
   maxFileAgeMs: 500,
   maxBufferedBytes: Number(process.env.BENCH_MAX_BUFFERED_BYTES ?? 128 * mib),
-  gzipLevel: Number(process.env.BENCH_GZIP_LEVEL ?? 6),
+  gzipLevel: Number(process.env.BENCH_GZIP_LEVEL ?? 3),
 };
 
 /** Peak resident set size of this process so far (Linux VmHWM), in MiB. */
@@ -100,6 +100,8 @@ async function phase(kind, topic) {
     fetch,
   });
   let started;
+  /** CPU time of the whole process (all threads: zlib runs on the thread pool) from the start. */
+  let cpuAtStart;
   let done;
   const finished = new Promise((resolve) => (done = resolve));
   let counted = 0;
@@ -107,6 +109,7 @@ async function phase(kind, topic) {
   if (kind === 'consume') {
     await consumer.runEachBatch(async (batch) => {
       started ??= performance.now();
+      cpuAtStart ??= process.cpuUsage();
       counted += batch.messages.length;
       if (counted >= events) done();
     });
@@ -141,6 +144,7 @@ async function phase(kind, topic) {
     const ticker = setInterval(() => archiver.tick(Date.now()), 100);
     await consumer.runEachBatch(async (batch) => {
       started ??= performance.now();
+      cpuAtStart ??= process.cpuUsage();
       await archiver.accept(batch, batch);
     });
     await finished;
@@ -150,6 +154,8 @@ async function phase(kind, topic) {
   }
   await finished;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await consumer.close();
   return {
     kind,
@@ -157,6 +163,9 @@ async function phase(kind, topic) {
     seconds: +seconds.toFixed(2),
     eventsPerSecond: Math.round(counted / seconds),
     peakRssMiB: Math.round(peakRssMiB()),
+    // Less sensitive to a shared machine than events/s: what each event cost this process.
+    cpuSeconds: +cpuSeconds.toFixed(2),
+    cpuMicrosPerEvent: +((cpuSeconds * 1e6) / counted).toFixed(1),
     ...result,
   };
 }
@@ -200,7 +209,7 @@ if (kind === 'consume' || kind === 'archive') {
     const archive = await runChild('archive', topic);
     console.log(JSON.stringify({ settings, fetch, consume, archive }, null, 2));
     console.log(
-      `archive: ${archive.eventsPerSecond} events/s, peak RSS ${archive.peakRssMiB} MiB | plain consume: ${consume.eventsPerSecond} events/s, peak RSS ${consume.peakRssMiB} MiB | ratio ${(archive.eventsPerSecond / consume.eventsPerSecond).toFixed(2)}`,
+      `archive: ${archive.eventsPerSecond} events/s, peak RSS ${archive.peakRssMiB} MiB, CPU ${archive.cpuMicrosPerEvent} µs/event | plain consume: ${consume.eventsPerSecond} events/s, peak RSS ${consume.peakRssMiB} MiB, CPU ${consume.cpuMicrosPerEvent} µs/event | ratio ${(archive.eventsPerSecond / consume.eventsPerSecond).toFixed(2)}`,
     );
   } finally {
     await deleteTopics(client, [topic]);

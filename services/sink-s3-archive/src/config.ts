@@ -41,8 +41,12 @@ const archiveEnvShape = {
   TIDEMARK_ARCHIVE_MAX_FILE_AGE_MS: envInt({ min: 100 }).default(60_000),
   /** Memory for open and pending objects; consumption pauses at the limit. Default 256 MiB. */
   TIDEMARK_ARCHIVE_MAX_BUFFERED_BYTES: envInt({ min: 1024 }).default(256 * mib),
-  /** gzip level 1-9. Default 6. */
-  TIDEMARK_ARCHIVE_GZIP_LEVEL: envInt({ min: 1, max: 9 }).default(6),
+  /**
+   * gzip level 1-9. Default 3: on JSON events about twice as fast as 6 for objects about 5 %
+   * larger (zlib's levels 1-3 skip lazy matching); compression is most of the archive's CPU.
+   * Changing it changes the bytes of objects written from then on, not their lines.
+   */
+  TIDEMARK_ARCHIVE_GZIP_LEVEL: envInt({ min: 1, max: 9 }).default(3),
   /** Objects at least this large go through multipart upload. Default 16 MiB (minimum 5 MiB). */
   TIDEMARK_ARCHIVE_MULTIPART_THRESHOLD_BYTES: envInt({ min: 5 * mib }).default(16 * mib),
   /** Part size of multipart uploads. Default 8 MiB (minimum 5 MiB). */

@@ -1,10 +1,11 @@
-export { encodeRecord } from './core/record.js';
+export { encodeRecord, RecordEncoder } from './core/record.js';
 export type { ArchiveInput, EncodedRecord } from './core/record.js';
 export { objectKey, parseObjectKey, normalizePrefix, OBJECT_SUFFIX } from './core/keys.js';
 export type { ObjectKeyParts } from './core/keys.js';
-export { PartitionFile } from './core/files.js';
-export type { ClosedFile, RotationSettings } from './core/files.js';
-export { gzipDeterministic, gunzip } from './core/gzip.js';
+export { PartitionFile, PlainBody } from './core/files.js';
+export type { ClosedFile, ObjectBody, RotationSettings } from './core/files.js';
+export { GzipBody, gzipDeterministic, gunzip } from './core/gzip.js';
+export type { GzipBodySettings } from './core/gzip.js';
 export { createArchiver } from './core/archiver.js';
 export type {
   Archiver,

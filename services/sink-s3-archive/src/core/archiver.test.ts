@@ -86,6 +86,26 @@ describe('archiver', () => {
       expect(first.objects.get(key)?.equals(body)).toBe(true);
   });
 
+  it('writes the same keys and bytes however the records are split into batches', async () => {
+    const run = async (sizes: number[]) => {
+      const f = fakes();
+      // Objects larger than a compression chunk, so chunk boundaries fall inside them.
+      const archiver = createArchiver(f, { ...settings, maxRecords: 40, compressChunkBytes: 4096 });
+      let from = 0;
+      for (const size of sizes) {
+        await archiver.accept(batch(from, from + size), control);
+        from += size;
+      }
+      await archiver.drain();
+      return f.objects;
+    };
+    const whole = await run([120]);
+    const pieces = await run([1, 7, 33, 2, 40, 37]);
+    expect([...pieces.keys()]).toEqual([...whole.keys()]);
+    for (const [key, body] of whole) expect(pieces.get(key)?.equals(body)).toBe(true);
+    expect(whole.size).toBe(3);
+  });
+
   it('drops everything uncommitted on reset and does not commit an upload of the old epoch', async () => {
     const f = fakes();
     let release: () => void = () => undefined;

@@ -6,8 +6,11 @@ import {
   type BackoffPolicy,
 } from '@tidemark/errors';
 import { PartitionFile, type ClosedFile, type RotationSettings } from './files.js';
-import { gzipDeterministic } from './gzip.js';
-import { encodeRecord, type ArchiveInput } from './record.js';
+import { GzipBody } from './gzip.js';
+import { RecordEncoder, type ArchiveInput } from './record.js';
+
+/** Default bytes handed to zlib at a time (see GzipBody). */
+export const DEFAULT_COMPRESS_CHUNK_BYTES = 256 * 1024;
 
 /** Where objects go. Throws a TidemarkError; `retryable` says whether trying again may help. */
 export interface ObjectStore {
@@ -36,12 +39,16 @@ export interface ArchiverSettings extends RotationSettings {
   /** Idle flush: an open object whose first record is this old is written anyway. Default 60 000 ms. */
   maxFileAgeMs: number;
   /**
-   * Uncompressed and compressed bytes held in memory (open objects plus objects waiting for
-   * upload). At the limit the consumer handler waits, which pauses consumption. Default 256 MiB.
+   * Memory held for objects: per open object its compressed bytes so far, the chunk being
+   * filled, chunks zlib has not taken yet and the deflate stream; per closed object its
+   * compressed body until the upload is done. At the limit the consumer handler waits, which
+   * pauses consumption. Default 256 MiB.
    */
   maxBufferedBytes: number;
-  /** Default 6. */
+  /** gzip level 1-9. Default 3. */
   gzipLevel: number;
+  /** Bytes handed to zlib at a time. Default 256 KiB. */
+  compressChunkBytes?: number;
   /** Backoff between upload attempts; uploads are retried until they succeed. */
   retry?: BackoffPolicy;
 }
@@ -135,6 +142,8 @@ export interface ArchiverDeps {
 export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): Archiver {
   const now = deps.now ?? Date.now;
   const observer = deps.observer ?? {};
+  const encoder = new RecordEncoder();
+  const chunkBytes = settings.compressChunkBytes ?? DEFAULT_COMPRESS_CHUNK_BYTES;
   const partitions = new Map<string, PartitionState>();
   const committed = new Map<string, { topic: string; partition: number; offset: string }>();
   let buffered = 0;
@@ -165,7 +174,15 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
     let state = partitions.get(id);
     if (state === undefined) {
       state = {
-        file: new PartitionFile(topic, partition, settings.prefix, settings),
+        file: new PartitionFile(
+          topic,
+          partition,
+          settings.prefix,
+          settings,
+          // Every body reports what it holds: that is the memory the budget bounds.
+          () =>
+            new GzipBody({ level: settings.gzipLevel, chunkBytes, onHeldBytes: changeBuffered }),
+        ),
         chain: Promise.resolve(),
         queued: new Set(),
         position: undefined,
@@ -178,25 +195,23 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
   const enqueue = (state: PartitionState, file: ClosedFile) => {
     const fileEpoch = epoch;
     state.queued.add(file);
-    // Compression starts at once (thread pool); the upload waits for the previous one.
-    const compressed = gzipDeterministic(file.lines, settings.gzipLevel);
+    // The last chunk is compressed at once (thread pool); the upload waits for the previous one.
+    const compressed = file.body.finish();
     compressed.catch(() => undefined);
     state.chain = state.chain.then(async () => {
-      if (!state.queued.delete(file)) return; // dropped by a reset while waiting
-      let body: Buffer;
+      if (!state.queued.delete(file)) return; // dropped (and discarded) by a reset while waiting
       try {
-        body = await compressed;
-      } catch (error) {
-        // zlib failing on a buffer is a bug, not a condition to retry around.
-        observer.uploadFailed?.(file, error, 0);
-        changeBuffered(-file.bytes);
-        throw error;
-      }
-      changeBuffered(body.length);
-      try {
+        let body: Buffer;
+        try {
+          body = await compressed;
+        } catch (error) {
+          // zlib failing on a buffer is a bug, not a condition to retry around.
+          observer.uploadFailed?.(file, error, 0);
+          throw error;
+        }
         await upload(state, file, body, fileEpoch);
       } finally {
-        changeBuffered(-file.bytes - body.length);
+        file.body.discard();
       }
     });
     // A failed link must not break the chain for later files.
@@ -289,27 +304,20 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       const next = batch.nextOffset === undefined ? after : BigInt(batch.nextOffset);
       state.position = next > after ? next : after;
       const at = now();
-      const before = state.file.bufferedBytes;
-      let closedBytes = 0;
       for (const message of batch.messages) {
-        for (const file of state.file.append(encodeRecord(message), at)) {
-          closedBytes += file.bytes;
-          enqueue(state, file);
-        }
+        // The line is a view into the encoder's buffer; append copies it into the object.
+        for (const file of state.file.append(encoder.encode(message), at)) enqueue(state, file);
       }
-      changeBuffered(state.file.bufferedBytes + closedBytes - before);
     },
 
     reset() {
       epoch += 1;
-      let dropped = 0;
       for (const state of partitions.values()) {
-        dropped += state.file.drop();
-        for (const file of state.queued) dropped += file.bytes;
+        state.file.drop();
+        for (const file of state.queued) file.body.discard();
         state.queued.clear();
         state.position = undefined;
       }
-      if (dropped > 0) changeBuffered(-dropped);
     },
 
     skipped(skip) {
@@ -352,14 +360,10 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       draining = true;
       const onAbort = () => internalAbort.abort();
       abort?.addEventListener('abort', onAbort, { once: true });
-      let dropped = 0;
       for (const state of partitions.values()) {
-        const bytes = state.file.drop();
         // Dropped records lie before the position: it may no longer be committed.
-        if (bytes > 0) state.position = undefined;
-        dropped += bytes;
+        if (state.file.drop() > 0) state.position = undefined;
       }
-      if (dropped > 0) changeBuffered(-dropped);
       try {
         await Promise.all([...partitions.values()].map((state) => state.chain));
       } finally {

@@ -9,7 +9,37 @@ export interface RotationSettings {
   maxBytes: number;
 }
 
-/** A closed object, ready to compress and upload. */
+/**
+ * The bytes of one object as they are appended: compressed on the way (GzipBody) or kept as
+ * they are (PlainBody).
+ */
+export interface ObjectBody {
+  /** Adds bytes; they are copied, the caller may reuse its buffer. */
+  append(bytes: Uint8Array): void;
+  /** No more bytes: the whole object. */
+  finish(): Promise<Buffer>;
+  /** Frees the object's memory (after its upload, or when it is dropped); finish() then fails. */
+  discard(): void;
+}
+
+/** The lines as they are, concatenated: for tests and tools that want no compression. */
+export class PlainBody implements ObjectBody {
+  #parts: Buffer[] = [];
+  #discarded = false;
+  append(bytes: Uint8Array): void {
+    this.#parts.push(Buffer.from(bytes));
+  }
+  finish(): Promise<Buffer> {
+    if (this.#discarded) return Promise.reject(new Error('object discarded'));
+    return Promise.resolve(Buffer.concat(this.#parts));
+  }
+  discard(): void {
+    this.#discarded = true;
+    this.#parts = [];
+  }
+}
+
+/** A closed object, ready to finish (compress) and upload. */
 export interface ClosedFile {
   topic: string;
   partition: number;
@@ -20,15 +50,17 @@ export interface ClosedFile {
   nextOffset: string;
   records: number;
   rawRecords: number;
+  /** Uncompressed bytes. */
   bytes: number;
-  lines: Buffer[];
+  body: ObjectBody;
 }
 
 interface OpenFile {
   firstOffset: string;
   lastOffset: string;
   hourMs: number;
-  lines: Buffer[];
+  records: number;
+  body: ObjectBody;
   bytes: number;
   rawRecords: number;
   /** Wall-clock time the first record was added: only the idle flush looks at it. */
@@ -51,6 +83,8 @@ export class PartitionFile {
     readonly partition: number,
     private readonly prefix: string,
     private readonly settings: RotationSettings,
+    /** Where each object's bytes go. Default: kept uncompressed (PlainBody). */
+    private readonly newBody: () => ObjectBody = () => new PlainBody(),
   ) {}
 
   /** Uncompressed bytes held in the open object. */
@@ -63,7 +97,10 @@ export class PartitionFile {
     return this.#open !== undefined;
   }
 
-  /** Adds a record; returns the objects that closed (zero, one or two). */
+  /**
+   * Adds a record (its line is copied: it may be a view the caller reuses); returns the objects
+   * that closed (zero, one or two).
+   */
   append(record: EncodedRecord, nowMs: number): ClosedFile[] {
     const closed: ClosedFile[] = [];
     const open = this.#open;
@@ -77,16 +114,18 @@ export class PartitionFile {
       firstOffset: record.offset,
       lastOffset: record.offset,
       hourMs: record.hourMs,
-      lines: [],
+      records: 0,
+      body: this.newBody(),
       bytes: 0,
       rawRecords: 0,
       openedAtMs: nowMs,
     });
-    target.lines.push(record.line);
+    target.body.append(record.line);
+    target.records += 1;
     target.bytes += record.line.length;
     target.lastOffset = record.offset;
     if (record.raw) target.rawRecords += 1;
-    if (target.lines.length >= this.settings.maxRecords) closed.push(this.#close(target));
+    if (target.records >= this.settings.maxRecords) closed.push(this.#close(target));
     return closed;
   }
 
@@ -100,9 +139,13 @@ export class PartitionFile {
     return this.#close(open);
   }
 
-  /** Forgets the open object (the partition was revoked; its next owner re-reads it). */
+  /**
+   * Forgets the open object (the partition was revoked; its next owner re-reads it) and frees
+   * its body; returns its uncompressed bytes.
+   */
   drop(): number {
     const bytes = this.bufferedBytes;
+    this.#open?.body.discard();
     this.#open = undefined;
     return bytes;
   }
@@ -116,10 +159,10 @@ export class PartitionFile {
       firstOffset: open.firstOffset,
       lastOffset: open.lastOffset,
       nextOffset: (BigInt(open.lastOffset) + 1n).toString(),
-      records: open.lines.length,
+      records: open.records,
       rawRecords: open.rawRecords,
       bytes: open.bytes,
-      lines: open.lines,
+      body: open.body,
     };
   }
 }

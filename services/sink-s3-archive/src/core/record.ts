@@ -14,21 +14,20 @@
  * The archive checks the binding only, not the Tidemark event schema: it archives whatever is on
  * the topic (full validation costs ~0.3 ms per event, far above the archive's budget), and the
  * consumers that act on events validate them anyway.
+ *
+ * The line is built as bytes (see ByteWriter): header values, key and value are copied from the
+ * Kafka buffers, JSON-escaped byte by byte where needed, never decoded to strings and encoded
+ * again; a JSON value is checked on its bytes (json-check.ts) and copied, not parsed. The bytes
+ * are the same as building the line with JSON.stringify from the decoded text.
  */
 import { isUtf8 } from 'node:buffer';
+import { ByteWriter, ascii, textKind } from './byte-writer.js';
+import { isJsonText } from './json-check.js';
+import { headerName, rankOf } from './header-names.js';
+import { isDateMs, type ArchiveInput } from './input.js';
+import { KafkaMemberWriter } from './kafka-member.js';
 
-/** A record as the consumer hands it over (structurally @tidemark/kafka's ConsumedMessage). */
-export interface ArchiveInput {
-  topic: string;
-  partition: number;
-  /** Decimal string. */
-  offset: string;
-  /** Epoch milliseconds, decimal string. */
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
-}
+export type { ArchiveInput } from './input.js';
 
 /** A record turned into its archive line. */
 export interface EncodedRecord {
@@ -41,135 +40,41 @@ export interface EncodedRecord {
 }
 
 const HOUR_MS = 3_600_000;
-const attributeName = /^[a-z0-9]{1,20}$/;
 const decimal = /^\d+$/;
-/** Attributes first in this order (as toStructuredJson of @tidemark/events), then the rest sorted. */
-const attributeOrder = [
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'datacontenttype',
-  'dataschema',
-  'partitionkey',
-  'correlationid',
-  'causationid',
-  'traceparent',
-  'tracestate',
-  'sequence',
-];
-const attributeRank = new Map(attributeOrder.map((name, index) => [name, index]));
+const RANK_ID = rankOf('id');
+const RANK_SOURCE = rankOf('source');
+const RANK_TYPE = rankOf('type');
+const RANK_CONTENT_TYPE = rankOf('datacontenttype');
+const SPECVERSION_1_0 = ascii('1.0');
+const DATACONTENTTYPE = ascii('"datacontenttype":');
+const DATA = ascii('"data":');
+const DATA_BASE64 = ascii('"data_base64":"');
+const KAFKA_MEMBER = ascii(',"tidemark_kafka":');
+const LINE_END = ascii('}\n');
+const RAW_START = ascii('{"tidemark_raw":true,"error":{"code":"EVENT_DECODE_FAILED","reason":');
+const RAW_VALUE = ascii('},"value_base64":');
+const NULL = ascii('null');
 
-/** Name, value, and the name's place in the output order (looked up once, not per comparison). */
-type Attribute = [name: string, value: string, rank: number];
-
-type Binding =
-  | { ok: true; attributes: Attribute[]; timeMs: number | undefined; dataJson: string }
-  | { ok: false; reason: string };
-
-/** Encodes one record. Pure and deterministic: the same record always gives the same bytes. */
-export function encodeRecord(input: ArchiveInput): EncodedRecord {
-  if (!decimal.test(input.offset)) throw new Error(`offset is not a decimal: ${input.offset}`);
-  const kafkaMs = Number(input.timestamp);
-  const headers = readHeaders(input.headers);
-  const binding = readBinding(input, headers);
-  let line: string;
-  let timeMs: number;
-  if (binding.ok) {
-    let text = '{';
-    for (const [name, value] of binding.attributes) text += `"${name}":${JSON.stringify(value)},`;
-    // The CloudEvents headers are the attributes above; the Kafka member keeps the others.
-    line = `${text}${binding.dataJson},"tidemark_kafka":${kafkaMember(input, kafkaMs, headers, true)}}\n`;
-    timeMs = binding.timeMs ?? kafkaMs;
-  } else {
-    const value = input.value === null ? 'null' : `"${input.value.toString('base64')}"`;
-    line =
-      `{"tidemark_raw":true,"error":{"code":"EVENT_DECODE_FAILED","reason":${JSON.stringify(binding.reason)}},` +
-      `"value_base64":${value},"tidemark_kafka":${kafkaMember(input, kafkaMs, headers, false)}}\n`;
-    timeMs = kafkaMs;
-  }
-  return {
-    offset: input.offset,
-    line: Buffer.from(line, 'utf8'),
-    hourMs: Number.isFinite(timeMs) ? Math.floor(timeMs / HOUR_MS) * HOUR_MS : 0,
-    raw: !binding.ok,
-  };
-}
-
-/** A header decoded once: its text values, or undefined where a value is not UTF-8. */
-interface Header {
+/** One `ce_<attribute>` header of the record being encoded. */
+interface Attribute {
+  rank: number;
+  /** Extension attributes sort by name after the known ones. */
   name: string;
-  texts: (string | undefined)[];
-  list: boolean;
-  values: (Buffer | string)[];
+  key: Uint8Array;
+  value: Uint8Array;
+  kind: 0 | 1;
 }
 
-function readHeaders(raw: ArchiveInput['headers']): Header[] {
-  const headers: Header[] = [];
-  for (const name in raw) {
-    const value = raw[name];
-    if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
-    headers.push({ name, texts: values.map(headerText), list: Array.isArray(value), values });
-  }
-  return headers;
-}
+/** The binding's reading of a record, or why it is not a binary-mode CloudEvent. */
+type Binding = { ok: true; timeMs: number | undefined } | { ok: false; reason: string };
 
-function isCloudEventHeader(name: string): boolean {
-  return name === 'content-type' || name.startsWith('ce_');
-}
+const bytesOf = (value: Buffer | string): Uint8Array =>
+  typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 
-function readBinding(input: ArchiveInput, headers: readonly Header[]): Binding {
-  const attributes: Attribute[] = [];
-  let contentType: string | undefined;
-  let specversion: string | undefined;
-  let time: string | undefined;
-  const required = new Set(['id', 'source', 'type']);
-  for (const header of headers) {
-    const name = header.name;
-    if (!isCloudEventHeader(name)) continue;
-    if (header.texts.length !== 1) return { ok: false, reason: `header ${name} repeated` };
-    const text = header.texts[0];
-    if (text === undefined) return { ok: false, reason: `header ${name} is not UTF-8` };
-    if (name === 'content-type') {
-      contentType = text;
-      continue;
-    }
-    const attribute = name.slice(3);
-    if (!attributeName.test(attribute) || attribute === 'data' || attribute === 'datacontenttype')
-      return { ok: false, reason: `header ${name} is not a CloudEvents attribute` };
-    if (attribute === 'specversion') specversion = text;
-    else if (attribute === 'time') time = text;
-    if (text !== '') required.delete(attribute);
-    attributes.push([attribute, text, attributeRank.get(attribute) ?? attributeOrder.length]);
-  }
-  if (contentType?.toLowerCase().startsWith('application/cloudevents') === true)
-    return { ok: false, reason: 'structured content mode' };
-  if (specversion !== '1.0') return { ok: false, reason: 'ce_specversion is not 1.0' };
-  for (const missing of ['id', 'source', 'type'])
-    if (required.has(missing)) return { ok: false, reason: `ce_${missing} missing` };
-  const timeMs = time === undefined ? undefined : Date.parse(time);
-  if (timeMs !== undefined && Number.isNaN(timeMs))
-    return { ok: false, reason: 'ce_time is not a timestamp' };
-  if (input.value === null) return { ok: false, reason: 'no value (tombstone)' };
-  let dataJson: string;
-  if (contentType === undefined || isJsonContentType(contentType)) {
-    const json = compactJson(input.value);
-    if (json === undefined) return { ok: false, reason: 'value is not JSON' };
-    dataJson = `"data":${json}`;
-  } else {
-    dataJson = `"data_base64":"${input.value.toString('base64')}"`;
-  }
-  if (contentType !== undefined)
-    attributes.push(['datacontenttype', contentType, attributeRank.get('datacontenttype') ?? 0]);
-  attributes.sort(compareAttributes);
-  return { ok: true, attributes, timeMs, dataJson };
-}
-
-function compareAttributes([a, , rankA]: Attribute, [b, , rankB]: Attribute): number {
-  return rankA !== rankB ? rankA - rankB : a < b ? -1 : a > b ? 1 : 0;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function isJsonContentType(contentType: string): boolean {
@@ -178,64 +83,225 @@ function isJsonContentType(contentType: string): boolean {
 }
 
 /**
- * The value as one line of JSON text, or undefined when it is not UTF-8 JSON. Valid JSON
- * without line breaks is kept byte for byte (the common case, no re-serialisation); JSON with
- * line breaks (pretty-printed whitespace) is re-serialised compactly.
+ * Encodes records one after another into one reused buffer. Pure and deterministic: the same
+ * record always gives the same bytes (the caches below only skip repeated work).
  */
-function compactJson(value: Buffer): string | undefined {
-  if (!isUtf8(value)) return undefined;
-  const text = value.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (value.includes(10) || value.includes(13)) return JSON.stringify(parsed);
-  return text.trim();
-}
+export class RecordEncoder {
+  readonly #out = new ByteWriter();
+  readonly #kafka = new KafkaMemberWriter(this.#out);
+  /** The CloudEvents headers of the current record; reused. */
+  #attributes: Attribute[] = [];
+  #attributeCount = 0;
+  #contentType: Uint8Array | undefined;
+  /** Last distinct `content-type` and `ce_time` seen: consecutive records mostly repeat them. */
+  #lastContentType = { bytes: new Uint8Array(0), text: '', structured: false, json: false };
+  #lastTime = { bytes: new Uint8Array(0), ms: Number.NaN };
 
-function headerText(value: Buffer | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  return isUtf8(value) ? value.toString('utf8') : undefined;
-}
-
-/**
- * `{"topic","partition","offset","timestamp","key","headers"}`; the offset as an exact JSON
- * number. For events, `headers` leaves out the CloudEvents headers (they are the attributes);
- * headers that are not UTF-8 go to `headers_base64`.
- */
-function kafkaMember(
-  input: ArchiveInput,
-  kafkaMs: number,
-  all: readonly Header[],
-  skipCloudEvents: boolean,
-): string {
-  const headers: Record<string, string | string[]> = {};
-  const headersBase64: Record<string, string | string[]> = {};
-  let binary = false;
-  for (const header of all) {
-    if (skipCloudEvents && isCloudEventHeader(header.name)) continue;
-    const texts = header.texts;
-    if (texts.every((text): text is string => text !== undefined)) {
-      headers[header.name] = header.list ? texts : (texts[0] ?? '');
+  /**
+   * Encodes one record. The returned `line` is a view into this encoder's buffer, valid until
+   * the next call: copy it (or use `encodeRecord`) to keep it.
+   */
+  encode(input: ArchiveInput): EncodedRecord {
+    if (!decimal.test(input.offset)) throw new Error(`offset is not a decimal: ${input.offset}`);
+    const kafkaMs = Number(input.timestamp);
+    const out = this.#out;
+    out.reset();
+    const binding = this.#readBinding(input);
+    let timeMs = kafkaMs;
+    if (binding.ok) {
+      out.byte(0x7b);
+      this.#writeAttributes();
+      this.#writeData(input.value ?? Buffer.alloc(0));
+      out.raw(KAFKA_MEMBER);
+      this.#kafka.write(input, kafkaMs, true);
+      out.raw(LINE_END);
+      timeMs = binding.timeMs ?? kafkaMs;
     } else {
-      binary = true;
-      const encoded = header.values.map((value) => Buffer.from(value).toString('base64'));
-      headersBase64[header.name] = header.list ? encoded : (encoded[0] ?? '');
+      out.raw(RAW_START);
+      out.utf8(JSON.stringify(binding.reason));
+      out.raw(RAW_VALUE);
+      if (input.value === null) {
+        out.raw(NULL);
+      } else {
+        out.byte(0x22);
+        out.latin1(input.value.toString('base64'));
+        out.byte(0x22);
+      }
+      out.raw(KAFKA_MEMBER);
+      this.#kafka.write(input, kafkaMs, false);
+      out.raw(LINE_END);
+    }
+    return {
+      offset: input.offset,
+      line: out.view(),
+      hourMs: isDateMs(timeMs) ? Math.floor(timeMs / HOUR_MS) * HOUR_MS : 0,
+      raw: !binding.ok,
+    };
+  }
+
+  /** Checks the binding in the order the reasons are reported; collects the attributes. */
+  #readBinding(input: ArchiveInput): Binding {
+    this.#attributeCount = 0;
+    this.#contentType = undefined;
+    let specversion: Uint8Array | undefined;
+    let time: Uint8Array | undefined;
+    let missing = 0b111; // id, source, type not yet seen with a value
+    const headers = input.headers;
+    for (const name in headers) {
+      const raw = headers[name];
+      if (raw === undefined) continue;
+      if (name !== 'content-type' && !name.startsWith('ce_')) continue;
+      const info = headerName(name);
+      if (Array.isArray(raw) && raw.length !== 1) return fail(`header ${name} repeated`);
+      const single = Array.isArray(raw) ? raw[0] : raw;
+      const value = bytesOf(single ?? '');
+      const kind = textKind(value);
+      if (kind < 0) return fail(`header ${name} is not UTF-8`);
+      if (name === 'content-type') {
+        this.#contentType = value;
+        continue;
+      }
+      if (info.attribute === undefined || info.attributeKey === undefined)
+        return fail(`header ${name} is not a CloudEvents attribute`);
+      const rank = info.rank;
+      if (rank === 0) specversion = value;
+      else if (info.attribute === 'time') time = value;
+      else if (value.length > 0 && rank === RANK_ID) missing &= ~0b001;
+      else if (value.length > 0 && rank === RANK_SOURCE) missing &= ~0b010;
+      else if (value.length > 0 && rank === RANK_TYPE) missing &= ~0b100;
+      this.#pushAttribute(rank, info.attribute, info.attributeKey, value, kind === 0 ? 0 : 1);
+    }
+    const contentType = this.#contentType === undefined ? undefined : this.#readContentType();
+    if (contentType?.structured === true) return fail('structured content mode');
+    if (specversion === undefined || !sameBytes(specversion, SPECVERSION_1_0))
+      return fail('ce_specversion is not 1.0');
+    if (missing & 0b001) return fail('ce_id missing');
+    if (missing & 0b010) return fail('ce_source missing');
+    if (missing & 0b100) return fail('ce_type missing');
+    const timeMs = time === undefined ? undefined : this.#timeMs(time);
+    if (timeMs !== undefined && Number.isNaN(timeMs)) return fail('ce_time is not a timestamp');
+    if (input.value === null) return fail('no value (tombstone)');
+    if ((contentType === undefined || contentType.json) && !isJsonValue(input.value))
+      return fail('value is not JSON');
+    if (this.#contentType !== undefined)
+      this.#pushAttribute(
+        RANK_CONTENT_TYPE,
+        'datacontenttype',
+        DATACONTENTTYPE,
+        this.#contentType,
+        1,
+      );
+    return { ok: true, timeMs };
+  }
+
+  #pushAttribute(rank: number, name: string, key: Uint8Array, value: Uint8Array, kind: 0 | 1) {
+    // The objects are reused from record to record: this runs for every header of every record.
+    const attribute = this.#attributes[this.#attributeCount];
+    if (attribute === undefined) {
+      this.#attributes[this.#attributeCount] = { rank, name, key, value, kind };
+    } else {
+      attribute.rank = rank;
+      attribute.name = name;
+      attribute.key = key;
+      attribute.value = value;
+      attribute.kind = kind;
+    }
+    this.#attributeCount += 1;
+  }
+
+  /** Attributes in rank order, extensions by name: insertion sort, the list is short. */
+  #writeAttributes(): void {
+    const list = this.#attributes;
+    const count = this.#attributeCount;
+    for (let i = 1; i < count; i++) {
+      const current = list[i];
+      if (current === undefined) continue;
+      let j = i - 1;
+      for (; j >= 0; j--) {
+        const other = list[j];
+        if (other === undefined || !before(current, other)) break;
+        list[j + 1] = other;
+      }
+      list[j + 1] = current;
+    }
+    const out = this.#out;
+    for (let i = 0; i < count; i++) {
+      const attribute = list[i];
+      if (attribute === undefined) continue;
+      out.raw(attribute.key);
+      out.jsonString(attribute.value, attribute.kind);
+      out.byte(0x2c);
     }
   }
-  const key =
-    input.key === null
-      ? '"key":null'
-      : isUtf8(input.key)
-        ? `"key":${JSON.stringify(input.key.toString('utf8'))}`
-        : `"key_base64":"${input.key.toString('base64')}"`;
-  const timestamp = Number.isFinite(kafkaMs) ? `"${new Date(kafkaMs).toISOString()}"` : 'null';
-  const base64 = binary ? `,"headers_base64":${JSON.stringify(headersBase64)}` : '';
-  return (
-    `{"topic":${JSON.stringify(input.topic)},"partition":${input.partition},"offset":${input.offset},` +
-    `"timestamp":${timestamp},${key},"headers":${JSON.stringify(headers)}${base64}}`
-  );
+
+  #writeData(value: Buffer): void {
+    const out = this.#out;
+    const contentType = this.#contentType === undefined ? undefined : this.#readContentType();
+    if (contentType !== undefined && !contentType.json) {
+      out.raw(DATA_BASE64);
+      out.latin1(value.toString('base64'));
+      out.byte(0x22);
+      return;
+    }
+    out.raw(DATA);
+    if (hasLineBreak(value)) {
+      // Pretty-printed: one line needs re-serialising (checked JSON above, so this parses).
+      out.utf8(JSON.stringify(JSON.parse(value.toString('utf8'))));
+      return;
+    }
+    // Valid JSON without line breaks is kept byte for byte, less surrounding spaces and tabs.
+    let start = 0;
+    let end = value.length;
+    while (start < end && (value[start] === 0x20 || value[start] === 0x09)) start++;
+    while (end > start && (value[end - 1] === 0x20 || value[end - 1] === 0x09)) end--;
+    out.raw(value, start, end);
+  }
+
+  #readContentType(): { text: string; structured: boolean; json: boolean } {
+    const bytes = this.#contentType ?? new Uint8Array(0);
+    const last = this.#lastContentType;
+    if (!sameBytes(bytes, last.bytes)) {
+      const text = Buffer.from(bytes).toString('utf8');
+      this.#lastContentType = {
+        bytes: Uint8Array.from(bytes),
+        text,
+        structured: text.toLowerCase().startsWith('application/cloudevents'),
+        json: isJsonContentType(text),
+      };
+    }
+    return this.#lastContentType;
+  }
+
+  #timeMs(bytes: Uint8Array): number {
+    if (!sameBytes(bytes, this.#lastTime.bytes)) {
+      const text = Buffer.from(bytes).toString('utf8');
+      this.#lastTime = { bytes: Uint8Array.from(bytes), ms: Date.parse(text) };
+    }
+    return this.#lastTime.ms;
+  }
+}
+
+function fail(reason: string): Binding {
+  return { ok: false, reason };
+}
+
+function before(a: Attribute, b: Attribute): boolean {
+  return a.rank !== b.rank ? a.rank < b.rank : a.name < b.name;
+}
+
+function hasLineBreak(value: Buffer): boolean {
+  return value.includes(0x0a) || value.includes(0x0d);
+}
+
+/** UTF-8 JSON text (JSON.parse would accept its decoded text). */
+function isJsonValue(value: Buffer): boolean {
+  return isUtf8(value) && isJsonText(value);
+}
+
+const shared = new RecordEncoder();
+
+/** Encodes one record into a line of its own. Pure and deterministic. */
+export function encodeRecord(input: ArchiveInput): EncodedRecord {
+  const encoded = shared.encode(input);
+  return { ...encoded, line: Buffer.from(encoded.line) };
 }
