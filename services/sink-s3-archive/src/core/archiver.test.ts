@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TidemarkError } from '@tidemark/errors';
 import { createArchiver, type ArchiverSettings } from './archiver.js';
-import { gunzip } from './gzip.js';
+import { GzipBody, gunzip } from './gzip.js';
 import { parseLines } from './lines.js';
 import { eventInput } from './test-fixtures.js';
 
@@ -52,6 +52,22 @@ function offsetsIn(objects: Map<string, Buffer>): number[] {
 }
 
 describe('archiver', () => {
+  it('commits nothing of a partition past an object it could not compress', async () => {
+    const f = fakes();
+    const finish = vi.spyOn(GzipBody.prototype, 'finish');
+    finish.mockRejectedValueOnce(new Error('zlib: out of memory'));
+    try {
+      const archiver = createArchiver(f, settings);
+      await archiver.accept(batch(0, 7), control);
+      await archiver.drain();
+      // The first object (offsets 0-2) failed; the second may be written, but committing its
+      // end would skip the first one's records.
+      expect(f.commits).toEqual([]);
+    } finally {
+      finish.mockRestore();
+    }
+  });
+
   it('writes closed objects and commits the offset after each, in order', async () => {
     const f = fakes();
     const archiver = createArchiver(f, settings);

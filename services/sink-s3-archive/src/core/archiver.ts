@@ -120,6 +120,12 @@ interface PartitionState {
    * the first record delivered after the committed offset.
    */
   position: bigint | undefined;
+  /**
+   * An object of this partition could not be compressed: nothing of the partition is committed
+   * from then on in this epoch, so its records are read again (after a rebalance or restart)
+   * rather than committed past. Cleared by a reset.
+   */
+  broken: boolean;
 }
 
 export interface ArchiverDeps {
@@ -186,6 +192,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
         chain: Promise.resolve(),
         queued: new Set(),
         position: undefined,
+        broken: false,
       };
       partitions.set(id, state);
     }
@@ -205,7 +212,9 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
         try {
           body = await compressed;
         } catch (error) {
-          // zlib failing on a buffer is a bug, not a condition to retry around.
+          // zlib failing on a buffer is a bug, not a condition to retry around; but the records
+          // must not be committed past either.
+          state.broken = true;
           observer.uploadFailed?.(file, error, 0);
           throw error;
         }
@@ -254,7 +263,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
         );
       }
     }
-    if (fileEpoch !== epoch) {
+    if (fileEpoch !== epoch || state.broken) {
       observer.abandoned?.(file);
       return;
     }
@@ -317,6 +326,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
         for (const file of state.queued) file.body.discard();
         state.queued.clear();
         state.position = undefined;
+        state.broken = false;
       }
     },
 
@@ -335,7 +345,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       const linkEpoch = epoch;
       state.chain = state.chain
         .then(async () => {
-          if (linkEpoch !== epoch || internalAbort.signal.aborted) return;
+          if (linkEpoch !== epoch || internalAbort.signal.aborted || state.broken) return;
           if (state.file.isOpen || state.queued.size > 0 || state.position === undefined) return;
           const position = state.position;
           const done = committed.get(id);
