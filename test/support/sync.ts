@@ -23,6 +23,8 @@ export interface CountingSink {
   readonly writes: number;
   /** Skips so far, by `rule:reason`. */
   readonly skips: ReadonlyMap<string, number>;
+  /** Each write, in order, to explain a failure: rule, action, when (Unix ms). */
+  readonly applied: readonly { rule: string; action: string; atMs: number }[];
 }
 
 /** The sink on the shipped rule file; TIDEMARK_TEST_LOG=1 turns its debug log on. */
@@ -32,7 +34,7 @@ export async function startCountingSink(
   targets: ReadonlyMap<System, SyncTarget>,
   topicPrefix: string,
 ): Promise<CountingSink> {
-  let writes = 0;
+  const applied: { rule: string; action: string; atMs: number }[] = [];
   const skips = new Map<string, number>();
   const sink = await startSyncSink(
     kafka,
@@ -43,7 +45,7 @@ export async function startCountingSink(
         ? { logger: createLogger({ service: 'sink-sync-test', level: 'debug' }) }
         : {}),
       observer: {
-        applied: () => void writes++,
+        applied: (rule, action) => void applied.push({ rule, action, atMs: Date.now() }),
         skipped: (rule, reason) => {
           const key = `${rule}:${reason}`;
           skips.set(key, (skips.get(key) ?? 0) + 1);
@@ -55,20 +57,29 @@ export async function startCountingSink(
   return {
     sink,
     get writes() {
-      return writes;
+      return applied.length;
     },
     skips,
+    applied,
   };
 }
 
-/** Runs `check` until it finds no difference or the time is up; its last answer. */
-export async function untilConverged(
+/**
+ * Runs `check` until it finds no difference and the sink has written nothing for `settleMs`,
+ * or the time is up; its last answer. Converged alone is not enough to test for quiet: the
+ * stores can match what the rules promise while events are still on their way (a ZeyOS status
+ * written in its canonical form, a deleted ticket archived as well), and those writes are due.
+ */
+export async function untilSettled(
   check: () => Promise<string[]>,
+  sink: CountingSink,
   timeoutMs: number,
+  settleMs = 2_000,
 ): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let last = await check();
-  while (last.length > 0 && Date.now() < deadline) {
+  const quietFor = () => Date.now() - (sink.applied.at(-1)?.atMs ?? 0);
+  while ((last.length > 0 || quietFor() < settleMs) && Date.now() < deadline) {
     await pause(500);
     last = await check();
   }
