@@ -8,6 +8,7 @@ import type {
 import { isObjectKind, type ObjectKind } from './catalogue.js';
 import { attributeValue, type PeakChangeContext, type PeakDb } from './db.js';
 import { randomBody } from './demo-data.js';
+import { formatZoned, parseZoned } from './zoned.js';
 
 /** Kinds the workload changes when the settings name none. */
 export const DEFAULT_PEAKTMS_WORKLOAD_KINDS = ['activities', 'projects'] as const;
@@ -17,7 +18,8 @@ const WORDS = ['climate', 'shock', 'EMC', 'burn-in', 'drop', 'salt spray', 'humi
 /**
  * The PeakTMS side of the workload generator, through the same code as the API. Kind
  * uniformly among those allowed (`entities`), the target uniformly among live records (or a
- * hot set); an update renames or changes one or two attributes; a "soft delete" moves an
+ * hot set); an update renames, reschedules (begin and end moved together, for types with a
+ * period) or changes one or two attributes; a "soft delete" moves an
  * activity to status Cancelled (projects: Closed; others get an update); a delete removes an
  * unreferenced record (a referenced one gets an update). Nothing to work on → a create.
  */
@@ -64,15 +66,19 @@ export class PeaktmsWorkloadDriver implements WorkloadDriver {
         // Transition not allowed from here: an ordinary update instead.
       }
     }
-    this.db.update(kind, target, this.change(row.type as string, rng), 'patch', context);
+    this.db.update(kind, target, this.change(row, rng), 'patch', context);
     return { op: 'update', instance: 'peaktms', entity: kind, id: target };
   }
 
-  private change(type: string, rng: Rng): Record<string, unknown> {
+  private change(row: Record<string, unknown>, rng: Rng): Record<string, unknown> {
     const word = rng.pick(WORDS);
-    switch (type) {
-      case 'Test':
-        return rng.chance(0.5)
+    switch (row['type']) {
+      case 'Test': {
+        // One edit in three renames or reschedules, so consumers see every member change.
+        const pick = rng.int(0, 5);
+        if (pick === 0) return { name: `${word} ${rng.int(1, 9999)}` };
+        if (pick === 1) return this.reschedule(row, rng) ?? { name: `${word} ${rng.int(1, 9999)}` };
+        return pick < 4
           ? {
               attributes: [
                 { name: 'Samples', value: rng.int(1, 50) },
@@ -80,6 +86,7 @@ export class PeaktmsWorkloadDriver implements WorkloadDriver {
               ],
             }
           : { attributes: [{ name: 'Description', value: `${word} run ${rng.int(1, 999)}` }] };
+      }
       case 'Customer project':
         return { attributes: [{ name: 'Budget', value: rng.int(1000, 500_000) }] };
       case 'Test bench':
@@ -87,6 +94,18 @@ export class PeaktmsWorkloadDriver implements WorkloadDriver {
       default:
         return { name: `${word} ${rng.int(1, 9999)}` };
     }
+  }
+
+  /** Begin and end moved by the same whole number of hours (not zero); undefined without both. */
+  private reschedule(row: Record<string, unknown>, rng: Rng): Record<string, unknown> | undefined {
+    const begin = typeof row['begin'] === 'string' ? parseZoned(row['begin']) : null;
+    const end = typeof row['end'] === 'string' ? parseZoned(row['end']) : null;
+    if (begin === null || end === null) return undefined;
+    const shiftMs = (rng.chance(0.5) ? 1 : -1) * rng.int(1, 72) * 3_600_000;
+    return {
+      begin: formatZoned(begin + shiftMs, this.db.zone),
+      end: formatZoned(end + shiftMs, this.db.zone),
+    };
   }
 
   private pickTarget(kind: ObjectKind, rng: Rng, settings: WorkloadSettings): string | undefined {

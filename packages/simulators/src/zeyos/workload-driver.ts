@@ -20,7 +20,7 @@ export const DEFAULT_WORKLOAD_ENTITIES = ['accounts', 'contacts'] as const;
  *   watermark), or among a fixed "hot set" of `hotRecords` live records when set, refilled
  *   when one is deleted;
  * - an update changes one or two plain fields (a name, a city, a status...) or, one time in
- *   five, an extdata value;
+ *   five, an extdata value; tickets get a new status, name or description;
  * - a soft delete sets visibility 2 on a record that is not deleted yet (entities without
  *   visibility get an update instead); a delete removes the record.
  * Operations with nothing to work on (update of an empty entity) become creates.
@@ -78,6 +78,10 @@ export class ZeyosWorkloadDriver implements WorkloadDriver {
       }
       case 'accounts':
         return rng.chance(0.5) ? { type: rng.int(0, 5) } : { description: phrase(rng) };
+      case 'tickets':
+        // Help desks rename and describe tickets as often as they move them along.
+        if (rng.chance(0.5)) return { status: rng.int(0, 11) };
+        return rng.chance(0.5) ? { name: phrase(rng) } : { description: phrase(rng) };
       case 'users':
         return {};
       default: {

@@ -21,7 +21,9 @@ export function zeyosTarget(client: ZeyosClient): SyncTarget {
       const numeric = Number(id);
       if (!Number.isSafeInteger(numeric)) return undefined;
       try {
-        const got = await client.get(entity, numeric, { signal });
+        // With extdata: rules may write and match form fields (`extdata.<name>`), and whether
+        // the target already holds a write is decided on the record as read.
+        const got = await client.get(entity, numeric, { extdata: true, signal });
         if (got.status !== 'ok') return undefined;
         return state(numeric, got.record as JsonObject, got.etag);
       } catch (error) {
