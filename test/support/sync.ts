@@ -148,11 +148,23 @@ export function differences(accounts: Row[], customers: Row[]): string[] {
  * it consumes.
  */
 export function spawnSyncService(
-  zeyos: ZeyosSimulator,
-  tsm: TsmSimulator,
+  targets: { zeyos: ZeyosSimulator; tsm?: TsmSimulator | undefined },
   prefix: string,
   rulesFile: string,
 ): SpawnedService {
+  const { zeyos, tsm } = targets;
+  const tsmEnv: Record<string, string> =
+    tsm === undefined
+      ? {}
+      : {
+          TIDEMARK_TSM_BASE_URL: tsm.baseUrl,
+          TIDEMARK_TSM_INSTANCE: TSM_INSTANCE,
+          TIDEMARK_TSM_GRANT: 'password',
+          TIDEMARK_TSM_USERNAME: tsm.credentials.username,
+          TIDEMARK_TSM_PASSWORD: tsm.credentials.password,
+          TIDEMARK_TSM_CLIENT_ID: tsm.credentials.clientId,
+          TIDEMARK_TSM_CLIENT_SECRET: tsm.credentials.clientSecret,
+        };
   return spawnService(
     'sink-sync',
     {
@@ -167,13 +179,7 @@ export function spawnSyncService(
       TIDEMARK_ZEYOS_AUTH_MODE: 'legacy',
       TIDEMARK_ZEYOS_CLIENT_ID: 'tidemark-sink-sync',
       TIDEMARK_ZEYOS_CLIENT_SECRET: zeyos.credentials.clientSecret,
-      TIDEMARK_TSM_BASE_URL: tsm.baseUrl,
-      TIDEMARK_TSM_INSTANCE: TSM_INSTANCE,
-      TIDEMARK_TSM_GRANT: 'password',
-      TIDEMARK_TSM_USERNAME: tsm.credentials.username,
-      TIDEMARK_TSM_PASSWORD: tsm.credentials.password,
-      TIDEMARK_TSM_CLIENT_ID: tsm.credentials.clientId,
-      TIDEMARK_TSM_CLIENT_SECRET: tsm.credentials.clientSecret,
+      ...tsmEnv,
       TIDEMARK_HTTP_PORT: '0',
       TIDEMARK_LOG_LEVEL: 'info',
       // A killed instance's partitions move on after this; the default would make each restart

@@ -6,7 +6,7 @@ import { buildChangeEvent, type Change, type JsonObject, type System } from '@ti
 import { eventToMessage, type ConsumedMessage } from '@tidemark/kafka';
 import { loadRules } from '@tidemark/sync-rules';
 import { EchoMemory } from './core/echoes.js';
-import { IdMap } from './core/id-map.js';
+import { IdMap, type IdMapRecord } from './core/id-map.js';
 import type { TargetState } from './core/plan.js';
 import { createSyncProcessor } from './sync.js';
 import { ambiguousMatch, type SyncTarget } from './targets/target.js';
@@ -270,5 +270,83 @@ describe('sync processor: errors', () => {
     expect(isTidemarkError(failure) && failure.code).toBe('HTTP_UNAUTHORIZED');
     expect(isTidemarkError(failure) && failure.retryable).toBe(true);
     expect(String(failure)).toMatch(/^.*rule zeyos-accounts-to-tsm-customers: tSM search failed/);
+  });
+});
+
+describe('sync processor: a crash between a create and its link', () => {
+  it('the created record finds its partner through the intent written ahead', async () => {
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const clock = () => now;
+    const zeyos = new MemoryTarget('zeyos', clock);
+    const tsm = new MemoryTarget('tsm', clock);
+    const targets = new Map<System, SyncTarget>([
+      ['zeyos', zeyos],
+      ['tsm', tsm],
+    ]);
+    // What reached the id-map topic; the write after the create never does (the crash).
+    const topic: IdMapRecord[] = [];
+    let writes = 0;
+    const crashing = createSyncProcessor({
+      rules,
+      targets,
+      idMap: new IdMap(),
+      echoes: new EchoMemory(),
+      persistLinks: (records) => {
+        if (++writes > 1) return Promise.reject(new Error('killed'));
+        topic.push(...records);
+        return Promise.resolve();
+      },
+      signal: new AbortController().signal,
+      clock,
+    });
+    const customer = { id: 'c-9', code: 'CUS-9', name: 'Delta', description: '', status: 'ACTIVE' };
+    tsm.put('customers', 'c-9', customer);
+    const created = {
+      op: 'create',
+      system: 'tsm',
+      instance: 'demo',
+      entityType: 'customers',
+      entityId: 'c-9',
+      after: customer,
+      changedAt: new Date(clock()).toISOString(),
+      version: '0',
+    } satisfies Change;
+    await expect(crashing(message(created))).rejects.toThrow('killed');
+    const [accountId] = [...(zeyos.records.get('accounts')?.keys() ?? [])];
+    expect(accountId).toBeDefined();
+
+    // Restarted: the id map rebuilt from the topic. Meanwhile the customer was purged, and the
+    // account's event comes before the customer's (partitions are not ordered among each other).
+    const idMap = new IdMap();
+    for (const record of topic) idMap.applyRecord(record.key, record.value);
+    const restarted = createSyncProcessor({
+      rules,
+      targets,
+      idMap,
+      echoes: new EchoMemory(),
+      persistLinks: () => Promise.resolve(),
+      signal: new AbortController().signal,
+      clock,
+    });
+    now += 2_000;
+    const deletedAt = clock();
+    await tsm.delete('customers', 'c-9');
+    now += 2_000;
+    const accountRecord = (await zeyos.read('accounts', accountId ?? ''))?.record ?? {};
+    await restarted(message(accountChange(accountId ?? '', accountRecord, clock() - 4_000)));
+    expect(tsm.records.get('customers')?.size).toBe(0);
+    expect(idMap.targetOf(account(accountId ?? ''), customersEntity)).toBe('c-9');
+
+    await restarted(
+      message({
+        ...created,
+        op: 'delete',
+        after: null,
+        changedAt: new Date(deletedAt).toISOString(),
+        version: 'd',
+      }),
+    );
+    expect((await zeyos.read('accounts', accountId ?? ''))?.record['visibility']).toBe(1);
+    expect(tsm.records.get('customers')?.size).toBe(0);
   });
 });

@@ -11,7 +11,13 @@
  * target's answer.
  */
 import { TidemarkError, isTidemarkError } from '@tidemark/errors';
-import { EVENT_ID_NAMESPACE, uuidV5, type Change, type System } from '@tidemark/events';
+import {
+  EVENT_ID_NAMESPACE,
+  uuidV5,
+  type Change,
+  type JsonObject,
+  type System,
+} from '@tidemark/events';
 import { messageToEvent, type ConsumedMessage } from '@tidemark/kafka';
 import {
   MappingError,
@@ -105,7 +111,8 @@ export function createSyncProcessor(
     target: SyncTarget,
   ): Promise<TargetState | undefined> {
     const { rule } = compiled;
-    const linked = deps.idMap.targetOf(source, rule.to);
+    const linked =
+      deps.idMap.targetOf(source, rule.to) ?? (await adoptIntent(rule, change, source));
     if (linked !== undefined)
       return withOwnWrite(rule.to, await target.read(rule.to.entity, linked, deps.signal));
     if (rule.match === undefined || change.after === null) return undefined;
@@ -125,6 +132,38 @@ export function createSyncProcessor(
       await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id: found.id }, clock()));
     }
     return withOwnWrite(rule.to, found);
+  }
+
+  /**
+   * A record the sink created, whose link was lost to a crash between the create and the link:
+   * the intent written ahead of the create names its partner (see IdMap.intend). Found, the
+   * link is made now; the partner may be gone since, which the caller then handles like any
+   * linked target that is gone.
+   */
+  async function adoptIntent(
+    rule: CompiledRule['rule'],
+    change: Change,
+    source: RecordRef,
+  ): Promise<string | undefined> {
+    if (change.after === null) return undefined;
+    const view = sourceView(change.system, change.after);
+    for (const { rule: reverse } of deps.rules.rules) {
+      const intoSource = reverse.to.system === source.system && reverse.to.entity === source.entity;
+      const fromTarget =
+        reverse.from.system === rule.to.system && reverse.from.entity === rule.to.entity;
+      if (!intoSource || !fromTarget || reverse.match === undefined) continue;
+      const field = reverse.match.targetField;
+      const value = getPath(view, field);
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const partner = deps.idMap.intended(source, field, String(value), rule.to);
+      if (partner === undefined) continue;
+      await deps.persistLinks([
+        ...deps.idMap.link(source, { ...rule.to, id: partner }, clock()),
+        ...deps.idMap.clearIntent(source, field, String(value), rule.to),
+      ]);
+      return partner;
+    }
+    return undefined;
   }
 
   /**
@@ -180,6 +219,12 @@ export function createSyncProcessor(
           EVENT_ID_NAMESPACE,
           `sync:${source.system}/${source.entity}/${source.id}>${rule.to.system}/${rule.to.entity}`,
         );
+        const intent = intentOf(rule, action.fields);
+        if (intent !== undefined) {
+          await deps.persistLinks(
+            deps.idMap.intend(rule.to, intent.field, intent.value, source, clock()),
+          );
+        }
         // Taken before the request: the target stamps the change while it handles it.
         const writtenAt = clock();
         const { id, version } = await target.create(
@@ -189,7 +234,12 @@ export function createSyncProcessor(
           deps.signal,
         );
         deps.echoes.remember({ ...rule.to, id }, action.fields, writtenAt, sourceTime, version);
-        await deps.persistLinks(deps.idMap.link(source, { ...rule.to, id }, clock()));
+        await deps.persistLinks([
+          ...deps.idMap.link(source, { ...rule.to, id }, clock()),
+          ...(intent === undefined
+            ? []
+            : deps.idMap.clearIntent(rule.to, intent.field, intent.value, source)),
+        ]);
         return;
       }
       case 'update': {
@@ -374,6 +424,17 @@ export function createSyncProcessor(
       ),
     );
   };
+}
+
+/** The match value a created record will carry, under which its intent is written. */
+function intentOf(
+  rule: CompiledRule['rule'],
+  fields: JsonObject,
+): { field: string; value: string } | undefined {
+  if (rule.match === undefined) return undefined;
+  const value = getPath(fields, rule.match.targetField);
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  return { field: rule.match.targetField, value: String(value) };
 }
 
 /** Whether a record is deleted or archived, as its system shows that. */

@@ -67,6 +67,11 @@ function keyOf(from: RecordRef, to: EntityRef): string {
   return `${from.system}/${from.entity}/${from.id}>${to.system}/${to.entity}`;
 }
 
+/** An intent's key: where an id would stand, `?field=value` (no record id begins with `?`). */
+function intentKey(record: EntityRef, field: string, value: string, partner: EntityRef): string {
+  return keyOf({ ...record, id: `?${field}=${value}` }, partner);
+}
+
 export class IdMap {
   private readonly links = new Map<string, Link>();
 
@@ -125,6 +130,43 @@ export class IdMap {
       records.push({ key, value: JSON.stringify(link) });
     }
     return records;
+  }
+
+  /**
+   * Notes, before a create, that the record of `target`'s entity whose `field` is `value` will
+   * be `source`'s partner. Written ahead of the create, it survives a crash between the create
+   * and its link: the created record, when its own event comes, finds its partner here
+   * (`intended`) even if the match cannot find that partner any more (deleted meanwhile).
+   */
+  intend(
+    target: EntityRef,
+    field: string,
+    value: string,
+    source: RecordRef,
+    atMs: number,
+  ): IdMapRecord[] {
+    const key = intentKey(target, field, value, source);
+    const link: Link = { id: source.id, atMs };
+    this.links.set(key, link);
+    return [{ key, value: JSON.stringify(link) }];
+  }
+
+  /** The partner (of `partner`'s entity) a create of this record was intended for, if any. */
+  intended(
+    record: EntityRef,
+    field: string,
+    value: string,
+    partner: EntityRef,
+  ): string | undefined {
+    return this.links.get(intentKey(record, field, value, partner))?.id;
+  }
+
+  /** Forgets an intent (its link is made, or the create refused); returns the tombstone. */
+  clearIntent(target: EntityRef, field: string, value: string, source: EntityRef): IdMapRecord[] {
+    const key = intentKey(target, field, value, source);
+    if (!this.links.has(key)) return [];
+    this.links.delete(key);
+    return [{ key, value: null }];
   }
 
   /** Removes the links of `a` and `b` (after a delete); returns the tombstones. */
