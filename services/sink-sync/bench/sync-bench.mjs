@@ -34,6 +34,9 @@ const rules = fileURLToPath(new URL('../rules/zeyos-accounts-tsm-customers.yaml'
 
 const tsmSim = await startTsmSimulator({ port: 0, demoRecords: 0 });
 const zeyosSim = await startZeyosSimulator({ port: 0, demoRecords: 0 });
+// Zero latency and no per-token rate limit: the bench measures Tidemark, not the simulators.
+tsmSim.admin.setRateLimit(null);
+zeyosSim.admin.setRateLimit?.(null);
 tsmSim.admin.bulkLoad('customers', customers, (i) => ({
   code: `CUS-B${String(i).padStart(6, '0')}`,
   name: `start-${i}`,
@@ -121,12 +124,25 @@ function start(name, env) {
   return child;
 }
 let stopping = false;
+// Interrupted (Ctrl-C, a timeout): the services go too.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopping = true;
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
 
 try {
   // ---- warm-up: every customer becomes an account ----
   const warmStart = Date.now();
+  let reported = 0;
   while (accountsCreated < customers) {
     if (Date.now() - warmStart > 300_000) throw new Error(`warm-up: ${accountsCreated} accounts`);
+    if (Date.now() - warmStart > reported + 10_000) {
+      reported += 10_000;
+      console.log(`warm-up: ${accountsCreated} of ${customers} accounts`);
+    }
     await sleep(250);
   }
   console.log(`warm-up: ${customers} customers synced in ${Date.now() - warmStart} ms`);
@@ -142,6 +158,7 @@ try {
   const sent = [];
   const loadStart = Date.now();
   const inFlight = new Set();
+  let failedChanges = 0;
   for (let k = 0; k < total; k++) {
     const due = loadStart + (k * 1000) / rate;
     const wait = due - Date.now();
@@ -151,6 +168,10 @@ try {
     const request = client
       .entity('customers')
       .patch(ids[k % ids.length], { name })
+      .catch((error) => {
+        failedChanges++;
+        console.error(`change ${name} not made: ${String(error)}`);
+      })
       .finally(() => inFlight.delete(request));
     inFlight.add(request);
   }
@@ -183,6 +204,7 @@ try {
         appliedPerSecond: Math.round((latencies.length * 1000) / (lastWrite - firstChange)),
         latencyMs: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) },
         missing,
+        changesNotMade: failedChanges,
         settings: { customers, rate, seconds, pollIntervalMs, safetyLagMs },
       },
       null,
