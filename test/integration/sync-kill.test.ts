@@ -24,7 +24,6 @@ import {
   stores as customerStores,
 } from '../support/sync.js';
 import { appointmentDifferences, appointmentStores } from '../support/sync-appointments.js';
-import { ticketDifferences, ticketStores } from '../support/sync-tickets.js';
 
 const KILLS = 5;
 /** Retryable faults only: none may lose or repeat a write. */
@@ -126,15 +125,6 @@ const scenarios: Scenario[] = [
       zeyosAndTsm(kafka, prefix, 'accounts', 'customers', async (zeyos, tsm) => {
         const { accounts, customers } = await customerStores(zeyos, tsm);
         return customerDifferences(accounts, customers);
-      }),
-  },
-  {
-    name: 'tSM tickets <-> ZeyOS tickets',
-    rules: shippedRules('tsm-tickets-zeyos-tickets.yaml'),
-    start: (kafka, prefix) =>
-      zeyosAndTsm(kafka, prefix, 'tickets', 'tickets', async (zeyos, tsm) => {
-        const { zeyosTickets, tsmTickets } = await ticketStores(zeyos, tsm);
-        return ticketDifferences(zeyosTickets, tsmTickets);
       }),
   },
   {
