@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { System } from '@tidemark/events';
 import { deleteTopics, ensureTopics } from '@tidemark/kafka';
@@ -6,16 +5,7 @@ import { checkpointTopicSpec } from '@tidemark/poller';
 import { streamNames as zeyosStreams } from '@tidemark/poller-zeyos';
 import { streamNames as tsmStreams } from '@tidemark/poller-tsm';
 import type { TsmSimulator, ZeyosSimulator } from '@tidemark/simulators';
-import {
-  startSyncSink,
-  syncTopics,
-  tsmTarget,
-  zeyosTarget,
-  type SyncSink,
-  type SyncTarget,
-} from '@tidemark/sink-sync';
-import { loadRules } from '@tidemark/sync-rules';
-import { createLogger } from '@tidemark/telemetry';
+import { syncTopics, tsmTarget, zeyosTarget, type SyncTarget } from '@tidemark/sink-sync';
 import { testKafka, uniqueName } from '../support/kafka.js';
 import {
   collect,
@@ -26,7 +16,13 @@ import {
   type InProcessPoller,
 } from '../support/poller.js';
 import { startTsmPoller, startTsmSim, tsmSimClient } from '../support/poller-tsm.js';
-import { accountsCustomersRules, differences, stores } from '../support/sync.js';
+import {
+  accountsCustomersRules,
+  differences,
+  startCountingSink,
+  stores,
+  type CountingSink,
+} from '../support/sync.js';
 
 const rulesFile = accountsCustomersRules;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,11 +33,11 @@ describe('sink-sync: ZeyOS accounts <-> tSM customers (shipped rule set)', () =>
   let tsmSim: TsmSimulator | undefined;
   const clients: { close(): Promise<void> }[] = [];
   const pollers: InProcessPoller[] = [];
-  let sink: SyncSink | undefined;
+  let counting: CountingSink | undefined;
   let topics: string[] = [];
 
   afterEach(async () => {
-    await sink?.stop();
+    await counting?.sink.stop();
     for (const poller of pollers.splice(0)) await poller.stop();
     for (const client of clients.splice(0)) await client.close();
     await zeyosSim?.close();
@@ -96,30 +92,11 @@ describe('sink-sync: ZeyOS accounts <-> tSM customers (shipped rule set)', () =>
       }),
       startTsmPoller(kafka, tsm, tsmNames, { entity: 'customers' }),
     );
-    let writes = 0;
-    const skips = new Map<string, number>();
     const targets = new Map<System, SyncTarget>([
       ['zeyos', zeyosTarget(zeyosForSink)],
       ['tsm', tsmTarget(tsmForSink)],
     ]);
-    sink = await startSyncSink(
-      kafka,
-      {
-        rules: loadRules(readFileSync(rulesFile, 'utf8'), rulesFile),
-        targets,
-        ...(process.env['TIDEMARK_TEST_LOG'] === '1'
-          ? { logger: createLogger({ service: 'sink-sync-test', level: 'debug' }) }
-          : {}),
-        observer: {
-          applied: () => void writes++,
-          skipped: (rule, reason) => {
-            const key = `${rule}:${reason}`;
-            skips.set(key, (skips.get(key) ?? 0) + 1);
-          },
-        },
-      },
-      { topicPrefix: prefix },
-    );
+    counting = await startCountingSink(kafka, rulesFile, targets, prefix);
 
     // Concurrent edits on both sides while the sync runs.
     for (let round = 0; round < 6; round++) {
@@ -145,7 +122,11 @@ describe('sink-sync: ZeyOS accounts <-> tSM customers (shipped rule set)', () =>
       const events = await collect(kafka, [tsmNames.events]);
       await pause(3_000);
       const reasons = dlq.messages.map((m) => headersToStrings(m.headers)['tidemark-dlq-reason']);
-      console.error('not converged', { writes, skips: [...skips], deadLetters: reasons });
+      console.error('not converged', {
+        writes: counting.writes,
+        skips: [...counting.skips],
+        deadLetters: reasons,
+      });
       for (const problem of last) {
         const id = /\(([0-9a-f-]{36})\)/.exec(problem)?.[1];
         if (id === undefined) continue;
@@ -159,20 +140,20 @@ describe('sink-sync: ZeyOS accounts <-> tSM customers (shipped rule set)', () =>
       await dlq.close();
     }
     expect(last.slice(0, 10)).toEqual([]);
-    expect(writes).toBeGreaterThan(50);
+    expect(counting.writes).toBeGreaterThan(50);
 
     // Quiet: the sink stops writing (no ping-pong), and the stores stay converged. It may
     // still be working off events whose writes the comparison does not see (a tSM customer
     // made NEW becomes ACTIVE once its account changes), so quiet means no write for 3 s,
     // reached within 60 s.
     const deadLetters = await collect(kafka, [sync.deadLetters]);
-    let seen = writes;
+    let seen = counting.writes;
     let lastWriteAt = Date.now();
     const quietBy = Date.now() + 60_000;
     while (Date.now() - lastWriteAt < 3_000 && Date.now() < quietBy) {
       await pause(250);
-      if (writes !== seen) {
-        seen = writes;
+      if (counting.writes !== seen) {
+        seen = counting.writes;
         lastWriteAt = Date.now();
       }
     }
