@@ -72,8 +72,8 @@ const archiveEnvShape = {
    */
   TIDEMARK_ARCHIVE_FETCH_MAX_BYTES_PER_PARTITION: envInt({ min: 64 * 1024 }).default(4 * mib),
   /**
-   * Most bytes one fetch returns over all partitions; memory beyond MAX_BUFFERED_BYTES is at
-   * most about one fetch. Default 16 MiB.
+   * Most bytes one fetch returns over all partitions: memory kafkajs holds while it decodes,
+   * on top of what MAX_BUFFERED_BYTES bounds. Default 16 MiB.
    */
   TIDEMARK_ARCHIVE_FETCH_MAX_BYTES: envInt({ min: 64 * 1024 }).default(16 * mib),
   /** Partitions handled at once. Default 3. */

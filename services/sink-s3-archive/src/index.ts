@@ -4,9 +4,9 @@ export { objectKey, parseObjectKey, normalizePrefix, OBJECT_SUFFIX } from './cor
 export type { ObjectKeyParts } from './core/keys.js';
 export { PartitionFile, PlainBody } from './core/files.js';
 export type { ClosedFile, ObjectBody, RotationSettings } from './core/files.js';
-export { GzipBody, gzipDeterministic, gunzip } from './core/gzip.js';
+export { GzipBody, GZIP_STREAM_BYTES, gzipDeterministic, gunzip } from './core/gzip.js';
 export type { GzipBodySettings } from './core/gzip.js';
-export { createArchiver } from './core/archiver.js';
+export { createArchiver, DEFAULT_COMPRESS_CHUNK_BYTES } from './core/archiver.js';
 export type {
   Archiver,
   ArchiverDeps,

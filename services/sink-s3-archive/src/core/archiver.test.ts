@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TidemarkError } from '@tidemark/errors';
 import { createArchiver, type ArchiverSettings } from './archiver.js';
-import { GzipBody, gunzip } from './gzip.js';
+import { GZIP_STREAM_BYTES, GzipBody, gunzip } from './gzip.js';
 import { parseLines } from './lines.js';
 import { eventInput } from './test-fixtures.js';
 
@@ -174,6 +174,82 @@ describe('archiver', () => {
     await second;
     await archiver.drain();
     expect(offsetsIn(f.objects)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  describe('within one batch', () => {
+    // Objects of 3 records, each holding a deflate stream and a 4 KiB chunk while it is open or
+    // being finished: a batch of 60 records opens 20 of them.
+    const small = { ...settings, compressChunkBytes: 4096, maxBufferedBytes: 1 << 20 };
+    const gated = (budget = small.maxBufferedBytes) => {
+      const f = fakes();
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let peak = 0;
+      const archiver = createArchiver(
+        {
+          ...f,
+          store: {
+            put: async (key, body) => {
+              await gate;
+              await f.store.put(key, body);
+            },
+          },
+          observer: { bufferedBytes: (bytes) => (peak = Math.max(peak, bytes)) },
+        },
+        { ...small, maxBufferedBytes: budget },
+      );
+      return { f, archiver, release, peak: () => peak };
+    };
+
+    it('waits between records, so a batch never takes the memory far past the budget', async () => {
+      const { f, archiver, release, peak } = gated();
+      let beats = 0;
+      const taking = archiver.accept(batch(0, 60), {
+        heartbeat: async () => void beats++,
+        isActive: () => true,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(beats).toBeGreaterThan(0);
+      // One object opened past the budget at most: its stream, its chunk and one line.
+      expect(peak()).toBeGreaterThan(small.maxBufferedBytes);
+      expect(peak()).toBeLessThanOrEqual(small.maxBufferedBytes + GZIP_STREAM_BYTES + 4096 + 4096);
+      release();
+      await taking;
+      await archiver.drain();
+      expect(offsetsIn(f.objects)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      expect(f.commits.at(-1)).toBe('tidemark.zeyos.contacts:2@60');
+      expect(peak()).toBeLessThanOrEqual(small.maxBufferedBytes + GZIP_STREAM_BYTES + 4096 + 4096);
+    });
+
+    // A budget one open object fills: the batch waits until an upload is done, since zlib
+    // finishing the closed objects alone frees too little.
+    const tight = GZIP_STREAM_BYTES;
+
+    it('a rejoin while it waits abandons the batch and commits nothing of the old epoch', async () => {
+      const { f, archiver, release } = gated(tight);
+      const taking = archiver.accept(batch(0, 60), control);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      archiver.reset();
+      release();
+      await expect(taking).rejects.toThrow(/abandoned/);
+      await archiver.drain();
+      expect(f.commits).toEqual([]);
+    });
+
+    it('a drain while it waits stops taking records; what is committed is contiguous', async () => {
+      const { f, archiver, release } = gated(tight);
+      const taking = archiver.accept(batch(0, 60), control);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const drained = archiver.drain();
+      release();
+      await taking;
+      await drained;
+      const offsets = offsetsIn(f.objects);
+      expect(offsets.length).toBeGreaterThan(0);
+      expect(offsets.length).toBeLessThan(60);
+      expect(offsets).toEqual(Array.from({ length: offsets.length }, (_, i) => i));
+      expect(f.commits.at(-1)).toBe(`tidemark.zeyos.contacts:2@${offsets.length}`);
+    });
   });
 
   it('flushes an idle object on tick', async () => {

@@ -62,7 +62,8 @@ export interface BatchControl {
 export interface Archiver {
   /**
    * Takes one batch of one partition (records in offset order). Waits while the memory budget
-   * is used up (heartbeating), then adds every record; never adds part of a batch.
+   * is used up (heartbeating), before the batch and between its records; never leaves part of
+   * a batch taken while the partition is still owned (a rejoin or a drain drops it all).
    */
   accept(
     batch: {
@@ -156,24 +157,49 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
   let epoch = 0;
   let draining = false;
   const internalAbort = new AbortController();
-  let released: (() => void) | undefined;
+  /** Closed objects not yet uploaded (or dropped): memory that will be given back. */
+  let closedPending = 0;
+  /** Every handler waiting for buffer space; all are woken when memory is given back. */
+  const waiters = new Set<() => void>();
 
   const changeBuffered = (delta: number) => {
     buffered += delta;
     observer.bufferedBytes?.(buffered);
     if (delta < 0) {
-      released?.();
-      released = undefined;
+      for (const wake of waiters) wake();
+      waiters.clear();
     }
   };
   const waitForRelease = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      released = () => {
+      const wake = () => {
         clearTimeout(timer);
+        waiters.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      waiters.add(wake);
     });
+
+  /**
+   * Inside a batch: waits while the budget is used up and closed objects are on their way out
+   * (waiting on open objects alone could only end at the idle flush). Returns false when it
+   * stopped waiting for another reason: the batch is then taken whole, over budget, because a
+   * batch is never taken in part while its partition is still owned.
+   */
+  const waitWithinBatch = async (control: BatchControl): Promise<boolean> => {
+    while (buffered >= settings.maxBufferedBytes && closedPending > 0 && !draining) {
+      if (!control.isActive()) return false;
+      try {
+        await control.heartbeat();
+      } catch {
+        // A rebalance under way: the next poll rejoins, and the reset drops what this took.
+        return false;
+      }
+      await waitForRelease(1_000);
+    }
+    return true;
+  };
 
   const stateOf = (topic: string, partition: number): PartitionState => {
     const id = `${topic}:${partition}`;
@@ -202,6 +228,7 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
   const enqueue = (state: PartitionState, file: ClosedFile) => {
     const fileEpoch = epoch;
     state.queued.add(file);
+    closedPending += 1;
     // The last chunk is compressed at once (thread pool); the upload waits for the previous one.
     const compressed = file.body.finish();
     compressed.catch(() => undefined);
@@ -224,7 +251,11 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       }
     });
     // A failed link must not break the chain for later files.
-    state.chain = state.chain.catch(() => undefined);
+    state.chain = state.chain
+      .catch(() => undefined)
+      .finally(() => {
+        closedPending -= 1;
+      });
   };
 
   /** The offset to commit after `file`: past trailing filtered offsets when nothing follows it. */
@@ -308,15 +339,27 @@ export function createArchiver(deps: ArchiverDeps, settings: ArchiverSettings): 
       if (draining) return;
       if (batch.messages.length === 0) return;
       const state = stateOf(batch.topic, batch.partition);
+      const batchEpoch = epoch;
+      const at = now();
+      // One batch can open and close many objects, each holding a deflate stream and a chunk
+      // until zlib is done with it: the budget is checked before every record, not only here.
+      let gated = true;
+      for (const message of batch.messages) {
+        if (gated && buffered >= settings.maxBufferedBytes) {
+          gated = await waitWithinBatch(control);
+          // A reset or a drain dropped what this batch added so far, and the partition is read
+          // again from its committed offset: the rest must not start an object mid-batch.
+          if (epoch !== batchEpoch) throw new Error('batch abandoned: the group was rejoined');
+          if (draining) return;
+        }
+        // The line is a view into the encoder's buffer; append copies it into the object.
+        for (const file of state.file.append(encoder.encode(message), at)) enqueue(state, file);
+      }
+      // Set only now: while the batch waited, a commit must not reach past what it had taken.
       const last = batch.messages.at(-1);
       const after = last === undefined ? 0n : BigInt(last.offset) + 1n;
       const next = batch.nextOffset === undefined ? after : BigInt(batch.nextOffset);
       state.position = next > after ? next : after;
-      const at = now();
-      for (const message of batch.messages) {
-        // The line is a view into the encoder's buffer; append copies it into the object.
-        for (const file of state.file.append(encoder.encode(message), at)) enqueue(state, file);
-      }
     },
 
     reset() {
